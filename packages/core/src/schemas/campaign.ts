@@ -1,0 +1,40 @@
+import { z } from "zod";
+import { currency, eventName, httpUrl } from "./common.js";
+
+const events = z
+  .array(eventName)
+  .min(1, "needs at least one event")
+  .max(20, "at most 20 events")
+  .refine((list) => new Set(list).size === list.length, "events must be unique");
+
+const campaignFields = {
+  name: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters"),
+  url: httpUrl,
+  events,
+  cookie_window_days: z.number().int("must be a whole number").min(1).max(730),
+  attribution: z.enum(["first", "last"]),
+  status: z.enum(["active", "paused"]),
+  default_currency: currency,
+};
+
+export const createCampaignInput = z.strictObject({
+  ...campaignFields,
+  cookie_window_days: campaignFields.cookie_window_days.default(90),
+  attribution: campaignFields.attribution.default("first"),
+  status: campaignFields.status.default("active"),
+  default_currency: campaignFields.default_currency.default("USD"),
+});
+export type CreateCampaignInput = z.infer<typeof createCampaignInput>;
+
+export const updateCampaignInput = z
+  .strictObject({
+    name: campaignFields.name.optional(),
+    url: campaignFields.url.optional(),
+    events: campaignFields.events.optional(),
+    cookie_window_days: campaignFields.cookie_window_days.optional(),
+    attribution: campaignFields.attribution.optional(),
+    status: campaignFields.status.optional(),
+    default_currency: campaignFields.default_currency.optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, "give at least one field to change");
+export type UpdateCampaignInput = z.infer<typeof updateCampaignInput>;

@@ -1,0 +1,4 @@
+export * from "./campaign.js";
+export * from "./common.js";
+export * from "./conversion.js";
+export * from "./subscriber.js";

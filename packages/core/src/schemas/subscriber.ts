@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { email, optionalText } from "./common.js";
+
+export const createSubscriberInput = z.strictObject({
+  email,
+  name: optionalText(100),
+  extra_field: optionalText(200),
+  extra_field_2: optionalText(200),
+  /** The referring ambassador: their referral code or subscriber id. */
+  referrer: optionalText(64),
+});
+export type CreateSubscriberInput = z.infer<typeof createSubscriberInput>;
+
+export const listSubscribersQuery = z.strictObject({
+  search: z.string().trim().max(254).optional(),
+  sort: z.enum(["people_referred", "created_at"]).default("created_at"),
+  order: z.enum(["asc", "desc"]).default("desc"),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+export type ListSubscribersQuery = z.infer<typeof listSubscribersQuery>;

@@ -1,0 +1,95 @@
+// The one place where SQLite and PostgreSQL differ: how a connection is opened and tuned.
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import SQLite from "better-sqlite3";
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import type { DB } from "./schema.js";
+
+export type Dialect = "sqlite" | "postgres";
+
+export interface Database {
+  db: Kysely<DB>;
+  dialect: Dialect;
+  /** Where the data lives, for the start-up line (a file path, or the server without credentials). */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** PostgreSQL only: the schema to use (created when missing). Tests use one schema per suite. */
+  schema?: string;
+  /** PostgreSQL only: the pool size. */
+  poolSize?: number;
+}
+
+export class DatabaseUrlError extends Error {}
+
+/** Parses `sqlite:<path>` or `postgres://…`, throwing DatabaseUrlError with what to fix. */
+export function parseDatabaseUrl(url: string): { dialect: Dialect; target: string } {
+  if (url.startsWith("sqlite:")) {
+    const path = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
+    if (!path) throw new DatabaseUrlError("DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/vouch.db");
+    return { dialect: "sqlite", target: path };
+  }
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+    try {
+      new URL(url);
+    } catch {
+      throw new DatabaseUrlError("DATABASE_URL is not a valid postgres:// URL");
+    }
+    return { dialect: "postgres", target: url };
+  }
+  throw new DatabaseUrlError(
+    `DATABASE_URL must start with sqlite: or postgres:// (got "${url.slice(0, 40)}")`,
+  );
+}
+
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
+  const { dialect, target } = parseDatabaseUrl(url);
+  return dialect === "sqlite" ? openSqlite(target) : openPostgres(target, options);
+}
+
+function openSqlite(path: string): Database {
+  const file = path === ":memory:" ? path : resolve(path);
+  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma("journal_mode = WAL");
+  // FULL: a commit is on disk before it is acknowledged; group commit keeps that affordable.
+  sqlite.pragma("synchronous = FULL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: "sqlite", location: file, close: () => db.destroy() };
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+async function openPostgres(url: string, options: OpenOptions): Promise<Database> {
+  const schema = options.schema;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new DatabaseUrlError(`invalid schema name "${schema}"`);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    // Milliseconds and minor units stay far below 2^53, so bigint columns are read as numbers.
+    types: {
+      getTypeParser: (oid: number, format?: "text" | "binary") =>
+        oid === INT8_OID || oid === NUMERIC_OID
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format ?? "text"),
+    } as pg.CustomTypesConfig,
+  });
+  if (schema) await pool.query(`create schema if not exists ${schema}`);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const parsed = new URL(url);
+  return {
+    db,
+    dialect: "postgres",
+    location: `${parsed.host}${parsed.pathname}${schema ? ` (schema ${schema})` : ""}`,
+    close: () => db.destroy(),
+  };
+}

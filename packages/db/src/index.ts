@@ -1,0 +1,10 @@
+export * from "./connect.js";
+export * from "./migrate.js";
+export * from "./repositories/campaigns.js";
+export * from "./repositories/conversions.js";
+export * from "./repositories/settings.js";
+export * from "./repositories/stats.js";
+export * from "./repositories/subscribers.js";
+export * from "./repositories/visits.js";
+export * from "./schema.js";
+export { type ControlledTransaction, Kysely, type Transaction } from "kysely";

@@ -1,0 +1,91 @@
+// Table types shared by both dialects. Times are integer milliseconds since the epoch (UTC);
+// money is integer minor units beside an ISO 4217 currency; booleans are 0/1 integers.
+import type { Generated, Insertable, Selectable } from "kysely";
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface CampaignsTable {
+  id: string;
+  name: string;
+  url: string;
+  /** JSON array of event names. */
+  events: string;
+  public_key: string;
+  cookie_window_days: number;
+  attribution: "first" | "last";
+  status: "active" | "paused";
+  default_currency: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SubscribersTable {
+  id: string;
+  campaign_id: string;
+  email: string;
+  name: string | null;
+  extra_field: string | null;
+  extra_field_2: string | null;
+  code: string;
+  referred_by: string | null;
+  people_referred: Generated<number>;
+  created_at: number;
+}
+
+export interface VisitsTable {
+  id: string;
+  campaign_id: string;
+  visitor_id: string;
+  code: string;
+  subscriber_id: string | null;
+  source: string;
+  landing_page: string;
+  created_at: number;
+}
+
+export interface ConversionsTable {
+  id: string;
+  campaign_id: string;
+  event: string;
+  email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  amount_minor: number | null;
+  currency: string | null;
+  transaction_id: string | null;
+  source: string;
+  status: "pending" | "confirmed" | "cancelled" | "refunded";
+  verified: number;
+  channel: "pixel" | "api";
+  referrer_id: string | null;
+  referral_code: string | null;
+  visitor_id: string | null;
+  created_at: number;
+}
+
+/** One row per distinct friend a referrer brought to a conversion: the basis of people_referred. */
+export interface ReferredFriendsTable {
+  referrer_id: string;
+  friend_key: string;
+  conversion_id: string;
+  created_at: number;
+}
+
+export interface DB {
+  settings: SettingsTable;
+  campaigns: CampaignsTable;
+  subscribers: SubscribersTable;
+  visits: VisitsTable;
+  conversions: ConversionsTable;
+  referred_friends: ReferredFriendsTable;
+}
+
+export type CampaignRow = Selectable<CampaignsTable>;
+export type SubscriberRow = Selectable<SubscribersTable>;
+export type NewSubscriberRow = Insertable<SubscribersTable>;
+export type VisitRow = Selectable<VisitsTable>;
+export type ConversionRow = Selectable<ConversionsTable>;
+export type NewConversionRow = Insertable<ConversionsTable>;

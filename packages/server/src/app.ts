@@ -1,0 +1,44 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import { bearerMatches } from "./auth/admin-key.js";
+import type { AppContext } from "./context.js";
+import { AppError } from "./errors.js";
+import { installErrorHandler } from "./http/error-handler.js";
+import { campaignRoutes } from "./routes/campaigns.js";
+import { collectRoutes } from "./routes/collect.js";
+import { conversionRoutes } from "./routes/conversions.js";
+import { installRoutes } from "./routes/install.js";
+import { pixelScriptRoutes } from "./routes/pixel-script.js";
+import { statsRoutes } from "./routes/stats.js";
+import { subscriberRoutes } from "./routes/subscribers.js";
+
+export interface AppOptions {
+  logger?: boolean;
+}
+
+/** The HTTP surface: public routes (pixel script and collection) and the admin API behind the secret key. */
+export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ? { level: "info" } : false,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  });
+  installErrorHandler(app);
+
+  app.get("/health", async () => ({ ok: true }));
+  pixelScriptRoutes(app);
+  await app.register(async (publicScope) => collectRoutes(publicScope, ctx));
+
+  await app.register(async (admin) => {
+    admin.addHook("onRequest", async (request) => {
+      if (!bearerMatches(request.headers.authorization, ctx.adminKeyHash)) {
+        throw new AppError("unauthorized", "missing or wrong API key: send Authorization: Bearer <secret key>");
+      }
+    });
+    campaignRoutes(admin, ctx);
+    installRoutes(admin, ctx);
+    subscriberRoutes(admin, ctx);
+    conversionRoutes(admin, ctx);
+    statsRoutes(admin, ctx);
+  });
+  return app;
+}

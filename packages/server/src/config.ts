@@ -1,0 +1,57 @@
+import { parseDatabaseUrl } from "@vouch/db";
+import { z } from "zod";
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  adminKey: string | undefined;
+  publicUrl: string;
+  /** Group commit: the most requests that share one transaction. */
+  ingestBatchMax: number;
+}
+
+export class ConfigError extends Error {}
+
+const env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATABASE_URL: z.string().min(1).default("sqlite:./data/vouch.db"),
+  VOUCH_ADMIN_KEY: z
+    .string()
+    .min(24, "must be at least 24 characters")
+    .max(200)
+    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
+    .optional(),
+  VOUCH_PUBLIC_URL: z
+    .string()
+    .url("must be a URL such as https://vouch.example.com")
+    .refine((v) => /^https?:\/\//.test(v), "must start with http:// or https://")
+    .optional(),
+  VOUCH_INGEST_BATCH_MAX: z.coerce.number().int().min(1).max(10_000).default(256),
+});
+
+/** Reads the environment; a bad value throws a ConfigError whose message is the one line to print. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = env.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? "environment");
+    throw new ConfigError(`${name} ${issue?.message ?? "is invalid"} (got "${String(cleaned[name]).slice(0, 60)}")`);
+  }
+  const e = parsed.data;
+  try {
+    parseDatabaseUrl(e.DATABASE_URL);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    adminKey: e.VOUCH_ADMIN_KEY,
+    publicUrl: (e.VOUCH_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    ingestBatchMax: e.VOUCH_INGEST_BATCH_MAX,
+  };
+}

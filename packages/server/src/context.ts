@@ -1,0 +1,14 @@
+import type { DB, Kysely } from "@vouch/db";
+import type { CampaignCache } from "./campaign-cache.js";
+import type { Config } from "./config.js";
+import type { IngestBatcher } from "./workers/ingest-batcher.js";
+
+/** What the routes are given: built once by the composition root. */
+export interface AppContext {
+  config: Config;
+  db: Kysely<DB>;
+  ingest: IngestBatcher;
+  campaigns: CampaignCache;
+  adminKeyHash: string;
+  clock: () => number;
+}

@@ -1,0 +1,22 @@
+import type { z } from "zod";
+import { AppError } from "../errors.js";
+
+/** Validates input with a core schema; the first problem becomes a 400 naming the field and the reason. */
+export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue && issue.path.length > 0 ? issue.path.join(".") : undefined;
+  const message = issue ? describeIssue(issue, field) : "invalid input";
+  throw new AppError("validation_failed", message, field);
+}
+
+function describeIssue(issue: z.core.$ZodIssue, field: string | undefined): string {
+  if (issue.code === "unrecognized_keys") return `unknown field ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  if (issue.code === "invalid_type" && issue.input === undefined) return `${field ?? "value"} is required`;
+  return field ? `${field} ${lowerFirst(issue.message)}` : issue.message;
+}
+
+function lowerFirst(s: string): string {
+  return s.length > 1 && /^[A-Z][a-z]/.test(s) ? s[0]?.toLowerCase() + s.slice(1) : s;
+}

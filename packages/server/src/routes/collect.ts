@@ -1,0 +1,58 @@
+// POST /api/v1/collect/visit|track — what the pixel sends from customers' sites (public, keyed by public key).
+import { pixelTrackInput, pixelVisitInput } from "@vouch/core";
+import type { FastifyInstance } from "fastify";
+import type { AppContext } from "../context.js";
+import { AppError } from "../errors.js";
+import { parse } from "../http/parse.js";
+import { recordConversion, assertAcceptsConversion } from "../use-cases/record-conversion.js";
+import { recordVisit } from "../use-cases/record-visit.js";
+import { CONVERSION_BODY_LIMIT } from "./conversions.js";
+
+export function collectRoutes(app: FastifyInstance, ctx: AppContext): void {
+  // The pixel posts text/plain so that browsers send it cross-origin without a CORS preflight.
+  app.addContentTypeParser("text/plain", { parseAs: "string" }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new AppError("invalid_json", "request body is not valid JSON"), undefined);
+    }
+  });
+  app.addHook("onSend", async (_request, reply) => {
+    reply.header("Access-Control-Allow-Origin", "*");
+  });
+  app.options("/api/v1/collect/*", async (_request, reply) => {
+    reply
+      .header("Access-Control-Allow-Methods", "POST, OPTIONS")
+      .header("Access-Control-Allow-Headers", "Content-Type")
+      .header("Access-Control-Max-Age", "86400")
+      .status(204)
+      .send();
+  });
+
+  app.post("/api/v1/collect/visit", { bodyLimit: CONVERSION_BODY_LIMIT }, async (request, reply) => {
+    const input = parse(pixelVisitInput, request.body);
+    const campaign = await campaignByKey(ctx, input.k);
+    const visit = await ctx.ingest.submit((db) => recordVisit(db, campaign, input, ctx.clock()));
+    return reply.status(201).send(visit);
+  });
+
+  app.post("/api/v1/collect/track", { bodyLimit: CONVERSION_BODY_LIMIT }, async (request, reply) => {
+    const { k, vid, event, data, refs } = parse(pixelTrackInput, request.body);
+    const campaign = await campaignByKey(ctx, k);
+    assertAcceptsConversion(campaign, event, data);
+    const outcome = await ctx.ingest.submit((db) =>
+      recordConversion(db, { campaign, event, fields: data, channel: "pixel", visitorId: vid ?? null, refs, now: ctx.clock() }),
+    );
+    return reply.status(outcome.created ? 201 : 200).send({
+      id: outcome.conversion.id,
+      created: outcome.created,
+      referred: outcome.conversion.referrer_id !== null,
+    });
+  });
+}
+
+async function campaignByKey(ctx: AppContext, publicKey: string) {
+  const campaign = await ctx.campaigns.byPublicKey(publicKey);
+  if (!campaign) throw new AppError("not_found", "no campaign has this public key", "k");
+  return campaign;
+}

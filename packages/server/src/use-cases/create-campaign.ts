@@ -1,0 +1,20 @@
+import { type CreateCampaignInput, newId, randomToken } from "@vouch/core";
+import { type CampaignRow, type DB, insertCampaign, type Kysely } from "@vouch/db";
+
+export async function createCampaign(db: Kysely<DB>, input: CreateCampaignInput, now = Date.now()): Promise<CampaignRow> {
+  const row: CampaignRow = {
+    id: newId("cmp", now),
+    name: input.name,
+    url: input.url,
+    events: JSON.stringify(input.events),
+    public_key: `pk_${randomToken(24)}`,
+    cookie_window_days: input.cookie_window_days,
+    attribution: input.attribution,
+    status: input.status,
+    default_currency: input.default_currency,
+    created_at: now,
+    updated_at: now,
+  };
+  await insertCampaign(db, row);
+  return row;
+}

@@ -1,0 +1,60 @@
+import { type CreateSubscriberInput, generateReferralCode, newId, normalizeReferralCode } from "@vouch/core";
+import {
+  type CampaignRow,
+  type DB,
+  getSubscriber,
+  getSubscriberByCode,
+  getSubscriberByEmail,
+  insertSubscriber,
+  type Kysely,
+  type SubscriberRow,
+} from "@vouch/db";
+import { AppError } from "../errors.js";
+
+export type CreateSubscriberOutcome = { created: true; subscriber: SubscriberRow } | { created: false; subscriber: SubscriberRow };
+
+const CODE_ATTEMPTS = 8;
+
+/** One ambassador per email per campaign: the same email again returns the existing one, unchanged. */
+export async function createSubscriber(
+  db: Kysely<DB>,
+  campaign: CampaignRow,
+  input: CreateSubscriberInput,
+  now = Date.now(),
+): Promise<CreateSubscriberOutcome> {
+  // 1. An existing ambassador with this email wins, whatever else was sent.
+  const existing = await getSubscriberByEmail(db, campaign.id, input.email);
+  if (existing) return { created: false, subscriber: existing };
+
+  // 2. The referrer, named by code or id, must belong to this campaign.
+  const referredBy = input.referrer ? await findReferrer(db, campaign.id, input.referrer) : null;
+
+  // 3. Insert with a fresh code; a taken code is retried, a concurrent insert of the same email returned.
+  for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
+    const row = await insertSubscriber(db, {
+      id: newId("sub", now),
+      campaign_id: campaign.id,
+      email: input.email,
+      name: input.name ?? null,
+      extra_field: input.extra_field ?? null,
+      extra_field_2: input.extra_field_2 ?? null,
+      code: generateReferralCode({ name: input.name ?? null, email: input.email }, cryptoRandom),
+      referred_by: referredBy?.id ?? null,
+      created_at: now,
+    });
+    if (row) return { created: true, subscriber: row };
+    const raced = await getSubscriberByEmail(db, campaign.id, input.email);
+    if (raced) return { created: false, subscriber: raced };
+  }
+  throw new AppError("unavailable", "could not allocate a unique referral code; try again");
+}
+
+async function findReferrer(db: Kysely<DB>, campaignId: string, ref: string): Promise<SubscriberRow> {
+  const byId = ref.startsWith("sub_") ? await getSubscriber(db, ref) : undefined;
+  const found =
+    byId && byId.campaign_id === campaignId ? byId : await getSubscriberByCode(db, campaignId, normalizeReferralCode(ref));
+  if (!found) throw new AppError("unknown_referrer", `no ambassador with code or id "${ref}" in this campaign`, "referrer");
+  return found;
+}
+
+const cryptoRandom = (n: number) => globalThis.crypto.getRandomValues(new Uint8Array(n));

@@ -1,0 +1,19 @@
+import type { UpdateCampaignInput } from "@vouch/core";
+import { type CampaignRow, type DB, type Kysely, updateCampaign as updateRow } from "@vouch/db";
+import { notFound } from "../errors.js";
+
+export async function updateCampaign(
+  db: Kysely<DB>,
+  id: string,
+  input: UpdateCampaignInput,
+  now = Date.now(),
+): Promise<CampaignRow> {
+  const { events, ...rest } = input;
+  const row = await updateRow(db, id, {
+    ...rest,
+    ...(events ? { events: JSON.stringify(events) } : {}),
+    updated_at: now,
+  });
+  if (!row) throw notFound("campaign");
+  return row;
+}

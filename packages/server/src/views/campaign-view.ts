@@ -1,0 +1,19 @@
+import type { CampaignRow } from "@vouch/db";
+
+export function campaignView(c: CampaignRow) {
+  return {
+    id: c.id,
+    name: c.name,
+    url: c.url,
+    events: JSON.parse(c.events) as string[],
+    public_key: c.public_key,
+    cookie_window_days: c.cookie_window_days,
+    attribution: c.attribution,
+    status: c.status,
+    default_currency: c.default_currency,
+    created_at: new Date(c.created_at).toISOString(),
+    updated_at: new Date(c.updated_at).toISOString(),
+  };
+}
+
+export const campaignEvents = (c: CampaignRow): string[] => JSON.parse(c.events) as string[];
