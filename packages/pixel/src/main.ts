@@ -1,0 +1,45 @@
+// Entry of rht.min.js: takes over from the pasted stub, records a referral landing, replays queued calls.
+import { createRht } from "./create-rht.js";
+import { send } from "./send.js";
+import { newState, readState, saveState } from "./visitor-state.js";
+
+function boot(): void {
+  const stub = window.rht;
+  // A second copy of the script finds the real function (no queue) and leaves it alone.
+  if (stub && !stub.q) return;
+  const config = stub?.c;
+  if (!stub || !config) {
+    console.warn("rht: missing config");
+    return;
+  }
+  // One cookie per campaign, so two campaigns on one site keep separate referrals.
+  const storeName = `vouch_${config.k.slice(3, 11)}`;
+  const state = readState(storeName, config.d) ?? newState();
+  const code = new URLSearchParams(location.search).get("mwr")?.trim();
+  // Longer values are not referral codes; they are ignored rather than stored.
+  const landed = code && code.length <= 64 ? code : undefined;
+  if (landed) {
+    const ref = { code: landed, ts: Date.now() };
+    state.f = state.f || ref;
+    state.l = ref;
+  }
+  saveState(storeName, state, config.d);
+  if (landed) {
+    send(`${config.a}/api/v1/collect/visit`, {
+      k: config.k,
+      vid: state.v,
+      code: landed,
+      url: location.href,
+      referrer: document.referrer,
+    });
+  }
+  const rht = createRht(config, storeName, state);
+  window.rht = rht;
+  for (const call of stub.q ?? []) rht(...call);
+}
+
+try {
+  boot();
+} catch {
+  // The pixel never throws into the host page.
+}
