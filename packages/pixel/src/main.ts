@@ -16,8 +16,8 @@ function boot(): void {
   const storeName = `vouch_${config.k.slice(3, 11)}`;
   const state = readState(storeName, config.d) ?? newState();
   const code = new URLSearchParams(location.search).get("mwr")?.trim();
-  // Longer values are not referral codes; they are ignored rather than stored.
-  const landed = code && code.length <= 64 ? code : undefined;
+  // Only what the server accepts as a referral code is stored: one bad ref would void the conversion.
+  const landed = code && /^[\w-]{1,32}$/.test(code) ? code : undefined;
   if (landed) {
     const ref = { code: landed, ts: Date.now() };
     state.f = state.f || ref;
@@ -29,8 +29,9 @@ function boot(): void {
       k: config.k,
       vid: state.v,
       code: landed,
-      url: location.href,
-      referrer: document.referrer,
+      // The server keeps at most 2048 characters of each.
+      url: location.href.slice(0, 2048),
+      referrer: document.referrer.slice(0, 2048),
     });
   }
   const rht = createRht(config, storeName, state);

@@ -252,15 +252,30 @@ describe("landing through a referral link", () => {
     expect(track.refs).toEqual([{ code: "MARK-1", ts: expect.any(Number) }]);
   });
 
-  it("ignores a referral code that is too long to be one", async () => {
+  it.each([
+    ["too long", "X".repeat(33)],
+    ["made of other characters", "MARK%201"],
+    ["markup", "%3Cscript%3E"],
+  ])("ignores a referral code that is %s", async (_, code) => {
     const { page, context } = await newVisitor();
-    await page.goto(`${site.origin}/?mwr=${"X".repeat(65)}`);
+    await page.goto(`${site.origin}/?mwr=${code}`);
     await page.goto(`${site.origin}/thanks`);
     await eventually(() => expect(collector.posts("track")).toHaveLength(1));
     expect(collector.posts("visit")).toEqual([]);
     expect(collector.posts("track")[0]!.refs).toEqual([]);
     // The visitor id is still kept.
     expect(await context.cookies(site.origin)).toHaveLength(1);
+  });
+
+  it("accepts a code of 32 characters, and cuts a very long landing URL to 2048", async () => {
+    const { page } = await newVisitor();
+    const code = "A".repeat(32);
+    await page.goto(`${site.origin}/?mwr=${code}&utm_content=${"x".repeat(3000)}`);
+    await eventually(() => expect(collector.posts("visit")).toHaveLength(1));
+    const visit = collector.posts("visit")[0]!;
+    expect(visit.code).toBe(code);
+    expect(visit.url).toHaveLength(2048);
+    expect(visit.url.startsWith(`${site.origin}/?mwr=${code}&utm_content=xxx`)).toBe(true);
   });
 });
 
