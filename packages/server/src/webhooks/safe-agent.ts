@@ -81,7 +81,10 @@ class GuardedHttpAgent extends http.Agent {
     super(options);
   }
 
-  override createConnection(options: http.ClientRequestArgs, callback?: SocketCallback): Duplex | null | undefined {
+  override createConnection(
+    options: http.ClientRequestArgs,
+    callback?: SocketCallback,
+  ): Duplex | null | undefined {
     const blocked = literalBlocked(options.host ?? options.hostname, this.allowPrivate);
     return blocked ? refuse(blocked, callback) : super.createConnection(options, callback);
   }
@@ -95,7 +98,10 @@ class GuardedHttpsAgent extends https.Agent {
     super(options);
   }
 
-  override createConnection(options: https.RequestOptions, callback?: SocketCallback): Duplex | null | undefined {
+  override createConnection(
+    options: https.RequestOptions,
+    callback?: SocketCallback,
+  ): Duplex | null | undefined {
     const blocked = literalBlocked(options.host ?? options.hostname, this.allowPrivate);
     return blocked ? refuse(blocked, callback) : super.createConnection(options, callback);
   }
@@ -116,18 +122,22 @@ export async function checkWebhookUrl(
     return { ok: false, reason: "Not a valid URL" };
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    return { ok: false, reason: `Only http and https URLs are supported, not ${parsed.protocol.slice(0, -1)}` };
+    return {
+      ok: false,
+      reason: `Only http and https URLs are supported, not ${parsed.protocol.slice(0, -1)}`,
+    };
   }
   if (parsed.username || parsed.password) {
     return { ok: false, reason: "The URL must not contain a user name or password" };
   }
-  const literal = parseHostAsIp(parsed.hostname);
-  const addresses = literal === null ? await resolveAll(parsed.hostname, options.lookup) : [literal];
-  if (addresses.length === 0) return { ok: false, reason: `The host ${parsed.hostname} does not resolve` };
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
+  const literal = parseHostAsIp(host);
+  const addresses = literal === null ? await resolveAll(host, options.lookup) : [literal];
+  if (addresses.length === 0) return { ok: false, reason: `The host ${host} does not resolve` };
   if (!options.allowPrivate) {
     for (const address of addresses) {
       const cls = classifyAddress(address);
-      if (cls !== "public") return { ok: false, reason: new BlockedAddressError(parsed.hostname, address, cls).message };
+      if (cls !== "public") return { ok: false, reason: new BlockedAddressError(host, address, cls).message };
     }
   }
   return { ok: true };

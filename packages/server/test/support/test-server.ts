@@ -25,7 +25,7 @@ export interface TestServer {
 
 export async function startTestServer(
   dialect: TestDialect,
-  options: { clock?: () => number; publicUrl?: string; databaseUrl?: string; schema?: string } = {},
+  options: { clock?: () => number; publicUrl?: string; databaseUrl?: string; schema?: string; port?: number } = {},
 ): Promise<TestServer> {
   let cleanup = () => {};
   let databaseUrl = options.databaseUrl;
@@ -41,7 +41,7 @@ export async function startTestServer(
     }
   }
   const config: Config = {
-    port: 0,
+    port: options.port ?? 0,
     host: "127.0.0.1",
     databaseUrl,
     adminKey: ADMIN_KEY,

@@ -1,0 +1,146 @@
+// The seed's step-by-step example, for real: Mark's link, Sara's visit across three pages, the thank-you page's
+// rht("track", "download", {...}), the conversion attributed once — in Debian's Chromium, site and Vouch on
+// different origins.
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dialects, startTestServer, type TestServer } from "../packages/server/test/support/test-server.js";
+import { launchChromium, screenshotPath } from "./support/chromium.js";
+import { freePort } from "./support/free-port.js";
+import { type CustomerSite, startCustomerSite } from "./support/site.js";
+
+describe.each(dialects)("referral journey in Chromium on $name", (dialect) => {
+  let browser: Browser;
+  let vouch: TestServer;
+  let site: CustomerSite;
+  let campaign: any;
+  let mark: any;
+  const contexts: BrowserContext[] = [];
+  const pageErrors: Error[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    vouch = await startTestServer(dialect, { port, publicUrl: `http://127.0.0.1:${port}` });
+    campaign = (await vouch.api("POST", "/api/v1/campaigns", { name: "Acme App", url: "http://placeholder.invalid/", events: ["download"] })).body;
+    const install = (await vouch.api("GET", `/api/v1/campaigns/${campaign.id}/install`)).body;
+    site = await startCustomerSite({ trackingCode: install.tracking_code });
+    await vouch.api("PATCH", `/api/v1/campaigns/${campaign.id}`, { url: `${site.origin}/` });
+    mark = (await vouch.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, { email: "mark@example.com", name: "Mark James" })).body;
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+    await vouch?.close();
+  });
+
+  async function visitor(): Promise<Page> {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on("pageerror", (e) => pageErrors.push(e));
+    return page;
+  }
+
+  /** Opens a page and waits until the pixel's request to Vouch has been answered. */
+  async function gotoAndWaitFor(page: Page, url: string, collect: "visit" | "track") {
+    const answered = page.waitForResponse((r) => r.url().endsWith(`/api/v1/collect/${collect}`));
+    await page.goto(url);
+    const response = await answered;
+    return { status: response.status(), body: await response.json() };
+  }
+
+  const markNow = async () => (await vouch.api("GET", `/api/v1/subscribers/${mark.id}`)).body;
+  const conversions = async () => (await vouch.api("GET", `/api/v1/campaigns/${campaign.id}/conversions`)).body.data;
+
+  /** A friend follows Mark's link, walks the funnel and reaches the thank-you page. */
+  async function friendConverts(email: string, tx: string) {
+    const page = await visitor();
+    const landing = await gotoAndWaitFor(page, mark.referral_link, "visit");
+    expect(landing.status).toBe(201);
+    expect(landing.body.referred).toBe(true);
+    await page.click("text=Details");
+    await page.click("text=Download");
+    await page.goto(`${site.origin}/download`);
+    const track = await gotoAndWaitFor(page, `${site.origin}/thank-you?email=${encodeURIComponent(email)}&tx=${tx}`, "track");
+    return { page, track };
+  }
+
+  it("Sara follows Mark's link and her download is attributed to Mark", async () => {
+    expect(mark.referral_link).toBe(`${site.origin}/?mwr=${mark.code}`);
+    const { page, track } = await friendConverts("sara@example.com", "TRX_123");
+    expect(track.status).toBe(201);
+    expect(track.body).toMatchObject({ created: true, referred: true });
+    await page.waitForSelector("body[data-tracked=yes]");
+    await page.screenshot({ path: screenshotPath("journey-thank-you") });
+
+    const cookies = await page.context().cookies(site.origin);
+    const referral = cookies.find((c) => c.name.startsWith("vouch_"));
+    expect(referral?.sameSite).toBe("Lax");
+    expect(referral?.value).not.toContain("sara");
+
+    expect((await markNow()).people_referred).toBe(1);
+    const [row] = await conversions();
+    expect(row).toMatchObject({
+      event: "download",
+      email: "sara@example.com",
+      first_name: "John",
+      last_name: "Smith",
+      amount: 15.7,
+      currency: "USD",
+      transaction_id: "TRX_123",
+      verified: false,
+      referrer_code: mark.code,
+      subscriber_id: mark.id,
+    });
+  });
+
+  it("a second friend makes two", async () => {
+    const { track } = await friendConverts("tom@example.com", "TRX_124");
+    expect(track.body.referred).toBe(true);
+    expect((await markNow()).people_referred).toBe(2);
+  });
+
+  it("the same email again changes nothing", async () => {
+    const { track } = await friendConverts("sara@example.com", "TRX_125");
+    expect(track.status).toBe(200);
+    expect(track.body.created).toBe(false);
+    expect((await markNow()).people_referred).toBe(2);
+    expect(await conversions()).toHaveLength(2);
+  });
+
+  it("a visitor with no referral converts organically", async () => {
+    const page = await visitor();
+    await page.goto(`${site.origin}/`);
+    const track = await gotoAndWaitFor(page, `${site.origin}/thank-you?email=nobody@example.com&tx=TRX_200`, "track");
+    expect(track.body).toMatchObject({ created: true, referred: false });
+    expect((await markNow()).people_referred).toBe(2);
+    const organic = (await conversions()).find((c: any) => c.email === "nobody@example.com");
+    expect(organic).toMatchObject({ subscriber_id: null, source: "direct_visit" });
+  });
+
+  it("the conversion snippet placed before the script has loaded still works", async () => {
+    const page = await visitor();
+    await gotoAndWaitFor(page, mark.referral_link, "visit");
+    // Hold the script back so that the thank-you page's rht() call runs against the loader's queue.
+    let held = 0;
+    await page.context().route("**/pixel/rht.js", async (route) => {
+      held++;
+      await new Promise((r) => setTimeout(r, 400));
+      await route.continue();
+    });
+    const track = await gotoAndWaitFor(page, `${site.origin}/thank-you?email=late@example.com&tx=TRX_300`, "track");
+    expect(held).toBeGreaterThan(0);
+    expect(track.body).toMatchObject({ created: true, referred: true });
+    expect((await markNow()).people_referred).toBe(3);
+  });
+
+  it("counts the visits and conversions by source", async () => {
+    const stats = (await vouch.api("GET", `/api/v1/campaigns/${campaign.id}/stats`)).body;
+    expect(stats).toMatchObject({ visits: 4, referred_visits: 4, conversions: 4, referred_conversions: 3 });
+  });
+
+  it("threw nothing into the host pages", () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
