@@ -20,11 +20,22 @@ describe.each(dialects)("referral journey in Chromium on $name", (dialect) => {
   beforeAll(async () => {
     const port = await freePort();
     vouch = await startTestServer(dialect, { port, publicUrl: `http://127.0.0.1:${port}` });
-    campaign = (await vouch.api("POST", "/api/v1/campaigns", { name: "Acme App", url: "http://placeholder.invalid/", events: ["download"] })).body;
+    campaign = (
+      await vouch.api("POST", "/api/v1/campaigns", {
+        name: "Acme App",
+        url: "http://placeholder.invalid/",
+        events: ["download"],
+      })
+    ).body;
     const install = (await vouch.api("GET", `/api/v1/campaigns/${campaign.id}/install`)).body;
     site = await startCustomerSite({ trackingCode: install.tracking_code });
     await vouch.api("PATCH", `/api/v1/campaigns/${campaign.id}`, { url: `${site.origin}/` });
-    mark = (await vouch.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, { email: "mark@example.com", name: "Mark James" })).body;
+    mark = (
+      await vouch.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, {
+        email: "mark@example.com",
+        name: "Mark James",
+      })
+    ).body;
     browser = await launchChromium();
   });
 
@@ -51,7 +62,8 @@ describe.each(dialects)("referral journey in Chromium on $name", (dialect) => {
   }
 
   const markNow = async () => (await vouch.api("GET", `/api/v1/subscribers/${mark.id}`)).body;
-  const conversions = async () => (await vouch.api("GET", `/api/v1/campaigns/${campaign.id}/conversions`)).body.data;
+  const conversions = async () =>
+    (await vouch.api("GET", `/api/v1/campaigns/${campaign.id}/conversions`)).body.data;
 
   /** A friend follows Mark's link, walks the funnel and reaches the thank-you page. */
   async function friendConverts(email: string, tx: string) {
@@ -62,7 +74,11 @@ describe.each(dialects)("referral journey in Chromium on $name", (dialect) => {
     await page.click("text=Details");
     await page.click("text=Download");
     await page.goto(`${site.origin}/download`);
-    const track = await gotoAndWaitFor(page, `${site.origin}/thank-you?email=${encodeURIComponent(email)}&tx=${tx}`, "track");
+    const track = await gotoAndWaitFor(
+      page,
+      `${site.origin}/thank-you?email=${encodeURIComponent(email)}&tx=${tx}`,
+      "track",
+    );
     return { page, track };
   }
 
@@ -112,7 +128,11 @@ describe.each(dialects)("referral journey in Chromium on $name", (dialect) => {
   it("a visitor with no referral converts organically", async () => {
     const page = await visitor();
     await page.goto(`${site.origin}/`);
-    const track = await gotoAndWaitFor(page, `${site.origin}/thank-you?email=nobody@example.com&tx=TRX_200`, "track");
+    const track = await gotoAndWaitFor(
+      page,
+      `${site.origin}/thank-you?email=nobody@example.com&tx=TRX_200`,
+      "track",
+    );
     expect(track.body).toMatchObject({ created: true, referred: false });
     expect((await markNow()).people_referred).toBe(2);
     const organic = (await conversions()).find((c: any) => c.email === "nobody@example.com");
@@ -129,7 +149,11 @@ describe.each(dialects)("referral journey in Chromium on $name", (dialect) => {
       await new Promise((r) => setTimeout(r, 400));
       await route.continue();
     });
-    const track = await gotoAndWaitFor(page, `${site.origin}/thank-you?email=late@example.com&tx=TRX_300`, "track");
+    const track = await gotoAndWaitFor(
+      page,
+      `${site.origin}/thank-you?email=late@example.com&tx=TRX_300`,
+      "track",
+    );
     expect(held).toBeGreaterThan(0);
     expect(track.body).toMatchObject({ created: true, referred: true });
     expect((await markNow()).people_referred).toBe(3);

@@ -27,9 +27,11 @@ export async function startCustomerSite(pages: SitePages, host = "localhost"): P
     const url = new URL(req.url ?? "/", "http://site");
     const nav = '<p><a href="/details">Details</a><a href="/download">Download</a></p>';
     let html: string;
-    if (url.pathname === "/") html = page("Acme App", pages.trackingCode, `<p>The app your friends use.</p>${nav}`);
+    if (url.pathname === "/")
+      html = page("Acme App", pages.trackingCode, `<p>The app your friends use.</p>${nav}`);
     else if (url.pathname === "/details") html = page("Your details", pages.trackingCode, nav);
-    else if (url.pathname === "/download") html = page("Download", pages.trackingCode, '<p><a href="/thank-you">Get it</a></p>');
+    else if (url.pathname === "/download")
+      html = page("Download", pages.trackingCode, '<p><a href="/thank-you">Get it</a></p>');
     else if (url.pathname === "/thank-you") {
       const data = {
         email: url.searchParams.get("email") ?? "",

@@ -3,25 +3,112 @@ import { chooseReferrer, friendKey, type ReferralCandidate } from "./attribution
 
 const DAY = 86_400_000;
 const now = Date.UTC(2026, 10, 24);
-const mark: ReferralCandidate = { subscriberId: "sub_mark", subscriberEmail: "mark@example.com", code: "MARK-1", at: now - 10 * DAY, source: "twitter" };
-const anna: ReferralCandidate = { subscriberId: "sub_anna", subscriberEmail: "anna@example.com", code: "ANNA-1", at: now - 2 * DAY, source: "facebook" };
+const mark: ReferralCandidate = {
+  subscriberId: "sub_mark",
+  subscriberEmail: "mark@example.com",
+  code: "MARK-1",
+  at: now - 10 * DAY,
+  source: "twitter",
+};
+const anna: ReferralCandidate = {
+  subscriberId: "sub_anna",
+  subscriberEmail: "anna@example.com",
+  code: "ANNA-1",
+  at: now - 2 * DAY,
+  source: "facebook",
+};
 
 describe("chooseReferrer", () => {
-  const cases: Array<{ name: string; candidates: ReferralCandidate[]; mode: "first" | "last"; email: string | null; window?: number; expect: string }> = [
-    { name: "no candidate is organic", candidates: [], mode: "first", email: "sara@example.com", expect: "organic:no_referral" },
-    { name: "first referrer wins in first mode", candidates: [anna, mark], mode: "first", email: "sara@example.com", expect: "sub_mark" },
-    { name: "last referrer wins in last mode", candidates: [mark, anna], mode: "last", email: "sara@example.com", expect: "sub_anna" },
-    { name: "outside the window is organic", candidates: [mark], mode: "first", email: null, window: 5, expect: "organic:expired" },
-    { name: "window drops the older referral", candidates: [mark, anna], mode: "first", email: null, window: 5, expect: "sub_anna" },
-    { name: "the referrer's own email is a self-referral", candidates: [mark], mode: "first", email: "mark@example.com", expect: "organic:self_referral" },
-    { name: "self-referral leaves the other referrer", candidates: [mark, anna], mode: "last", email: "anna@example.com", expect: "sub_mark" },
-    { name: "a referral from the far future is ignored", candidates: [{ ...mark, at: now + 2 * DAY }], mode: "first", email: null, expect: "organic:expired" },
-    { name: "small clock skew is tolerated", candidates: [{ ...mark, at: now + 60_000 }], mode: "first", email: null, expect: "sub_mark" },
-    { name: "no email converts are attributed", candidates: [mark], mode: "first", email: null, expect: "sub_mark" },
+  const cases: Array<{
+    name: string;
+    candidates: ReferralCandidate[];
+    mode: "first" | "last";
+    email: string | null;
+    window?: number;
+    expect: string;
+  }> = [
+    {
+      name: "no candidate is organic",
+      candidates: [],
+      mode: "first",
+      email: "sara@example.com",
+      expect: "organic:no_referral",
+    },
+    {
+      name: "first referrer wins in first mode",
+      candidates: [anna, mark],
+      mode: "first",
+      email: "sara@example.com",
+      expect: "sub_mark",
+    },
+    {
+      name: "last referrer wins in last mode",
+      candidates: [mark, anna],
+      mode: "last",
+      email: "sara@example.com",
+      expect: "sub_anna",
+    },
+    {
+      name: "outside the window is organic",
+      candidates: [mark],
+      mode: "first",
+      email: null,
+      window: 5,
+      expect: "organic:expired",
+    },
+    {
+      name: "window drops the older referral",
+      candidates: [mark, anna],
+      mode: "first",
+      email: null,
+      window: 5,
+      expect: "sub_anna",
+    },
+    {
+      name: "the referrer's own email is a self-referral",
+      candidates: [mark],
+      mode: "first",
+      email: "mark@example.com",
+      expect: "organic:self_referral",
+    },
+    {
+      name: "self-referral leaves the other referrer",
+      candidates: [mark, anna],
+      mode: "last",
+      email: "anna@example.com",
+      expect: "sub_mark",
+    },
+    {
+      name: "a referral from the far future is ignored",
+      candidates: [{ ...mark, at: now + 2 * DAY }],
+      mode: "first",
+      email: null,
+      expect: "organic:expired",
+    },
+    {
+      name: "small clock skew is tolerated",
+      candidates: [{ ...mark, at: now + 60_000 }],
+      mode: "first",
+      email: null,
+      expect: "sub_mark",
+    },
+    {
+      name: "no email converts are attributed",
+      candidates: [mark],
+      mode: "first",
+      email: null,
+      expect: "sub_mark",
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const out = chooseReferrer({ candidates: c.candidates, mode: c.mode, windowDays: c.window ?? 90, now, convertingEmail: c.email });
+      const out = chooseReferrer({
+        candidates: c.candidates,
+        mode: c.mode,
+        windowDays: c.window ?? 90,
+        now,
+        convertingEmail: c.email,
+      });
       expect(out.kind === "referred" ? out.referral.subscriberId : `organic:${out.reason}`).toBe(c.expect);
     });
   }

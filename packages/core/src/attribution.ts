@@ -49,7 +49,11 @@ export function chooseReferrer(input: {
  * The key that makes a converted friend count once for a referrer (people_referred): the email when
  * there is one — the seed's unique identifier — else the browser's visitor id, else the conversion.
  */
-export function friendKey(input: { email: string | null; visitorId: string | null; conversionId: string }): string {
+export function friendKey(input: {
+  email: string | null;
+  visitorId: string | null;
+  conversionId: string;
+}): string {
   if (input.email) return `email:${input.email}`;
   if (input.visitorId) return `visitor:${input.visitorId}`;
   return `conversion:${input.conversionId}`;

@@ -3,7 +3,11 @@ const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 
 export type IdPrefix = "cmp" | "sub" | "cnv" | "vis" | "evt" | "whk" | "msg" | "rwd" | "rul";
 
-export function newId(prefix: IdPrefix, now: number = Date.now(), random: (n: number) => Uint8Array = randomBytes): string {
+export function newId(
+  prefix: IdPrefix,
+  now: number = Date.now(),
+  random: (n: number) => Uint8Array = randomBytes,
+): string {
   let time = "";
   let t = now;
   for (let i = 0; i < 10; i++) {

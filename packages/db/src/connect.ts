@@ -29,7 +29,8 @@ export class DatabaseUrlError extends Error {}
 export function parseDatabaseUrl(url: string): { dialect: Dialect; target: string } {
   if (url.startsWith("sqlite:")) {
     const path = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
-    if (!path) throw new DatabaseUrlError("DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/vouch.db");
+    if (!path)
+      throw new DatabaseUrlError("DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/vouch.db");
     return { dialect: "sqlite", target: path };
   }
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {

@@ -1,3 +1,4 @@
+export { type ControlledTransaction, Kysely, type Transaction } from "kysely";
 export * from "./connect.js";
 export * from "./migrate.js";
 export * from "./repositories/campaigns.js";
@@ -7,4 +8,3 @@ export * from "./repositories/stats.js";
 export * from "./repositories/subscribers.js";
 export * from "./repositories/visits.js";
 export * from "./schema.js";
-export { type ControlledTransaction, Kysely, type Transaction } from "kysely";

@@ -31,7 +31,10 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await app.register(async (admin) => {
     admin.addHook("onRequest", async (request) => {
       if (!bearerMatches(request.headers.authorization, ctx.adminKeyHash)) {
-        throw new AppError("unauthorized", "missing or wrong API key: send Authorization: Bearer <secret key>");
+        throw new AppError(
+          "unauthorized",
+          "missing or wrong API key: send Authorization: Bearer <secret key>",
+        );
       }
     });
     campaignRoutes(admin, ctx);

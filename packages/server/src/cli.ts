@@ -31,7 +31,9 @@ async function migrate(databaseUrl: string): Promise<number> {
   const database = await openDatabase(databaseUrl);
   try {
     const { applied } = await migrateToLatest(database.db);
-    console.log(`vouch: ${database.dialect} at ${database.location}: ${applied.length ? `applied ${applied.join(", ")}` : "already up to date"}`);
+    console.log(
+      `vouch: ${database.dialect} at ${database.location}: ${applied.length ? `applied ${applied.join(", ")}` : "already up to date"}`,
+    );
     return 0;
   } finally {
     await database.close();
@@ -48,12 +50,15 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   }
   const { database } = server;
   console.log(`vouch: database ${database.dialect} at ${database.location}`);
-  if (server.migrationsApplied.length > 0) console.log(`vouch: applied migrations ${server.migrationsApplied.join(", ")}`);
+  if (server.migrationsApplied.length > 0)
+    console.log(`vouch: applied migrations ${server.migrationsApplied.join(", ")}`);
   console.log(`vouch: listening on ${server.url} (public URL ${config.publicUrl})`);
   if (server.generatedAdminKey) {
     console.log(`vouch: admin API key (shown once, stored hashed): ${server.generatedAdminKey}`);
   } else {
-    console.log(`vouch: admin API key: ${config.adminKey ? "from VOUCH_ADMIN_KEY" : "the one printed at first start"}`);
+    console.log(
+      `vouch: admin API key: ${config.adminKey ? "from VOUCH_ADMIN_KEY" : "the one printed at first start"}`,
+    );
   }
   const stop = async (signal: string) => {
     console.log(`vouch: ${signal}, finishing accepted requests`);

@@ -38,7 +38,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? "environment");
-    throw new ConfigError(`${name} ${issue?.message ?? "is invalid"} (got "${String(cleaned[name]).slice(0, 60)}")`);
+    throw new ConfigError(
+      `${name} ${issue?.message ?? "is invalid"} (got "${String(cleaned[name]).slice(0, 60)}")`,
+    );
   }
   const e = parsed.data;
   try {

@@ -9,7 +9,11 @@ describe.each(dialects)("campaigns API on $name", (dialect) => {
   afterAll(async () => t.close());
 
   it("creates a campaign with the documented defaults", async () => {
-    const res = await t.api("POST", "/api/v1/campaigns", { name: "App launch", url: "https://shop.example.com", events: ["download"] });
+    const res = await t.api("POST", "/api/v1/campaigns", {
+      name: "App launch",
+      url: "https://shop.example.com",
+      events: ["download"],
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
       name: "App launch",
@@ -29,10 +33,23 @@ describe.each(dialects)("campaigns API on $name", (dialect) => {
   });
 
   it("updates settings with PATCH and keeps the rest", async () => {
-    const { body: c } = await t.api("POST", "/api/v1/campaigns", { name: "Demo", url: "https://x.example", events: ["demo"] });
-    const res = await t.api("PATCH", `/api/v1/campaigns/${c.id}`, { attribution: "last", status: "paused", events: ["demo", "purchase"] });
+    const { body: c } = await t.api("POST", "/api/v1/campaigns", {
+      name: "Demo",
+      url: "https://x.example",
+      events: ["demo"],
+    });
+    const res = await t.api("PATCH", `/api/v1/campaigns/${c.id}`, {
+      attribution: "last",
+      status: "paused",
+      events: ["demo", "purchase"],
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ name: "Demo", attribution: "last", status: "paused", events: ["demo", "purchase"] });
+    expect(res.body).toMatchObject({
+      name: "Demo",
+      attribution: "last",
+      status: "paused",
+      events: ["demo", "purchase"],
+    });
   });
 
   it.each([
@@ -72,7 +89,11 @@ describe.each(dialects)("campaigns API on $name", (dialect) => {
   });
 
   it("gives the tracking code and a conversion snippet per event", async () => {
-    const { body: c } = await t.api("POST", "/api/v1/campaigns", { name: "Shop", url: "https://shop.example", events: ["download", "purchase"] });
+    const { body: c } = await t.api("POST", "/api/v1/campaigns", {
+      name: "Shop",
+      url: "https://shop.example",
+      events: ["download", "purchase"],
+    });
     const res = await t.api("GET", `/api/v1/campaigns/${c.id}/install`);
     expect(res.status).toBe(200);
     expect(res.body.tracking_code).toMatch(/^<script>[\s\S]*<\/script>$/);

@@ -6,7 +6,13 @@ describe.each(dialects)("subscribers API on $name", (dialect) => {
   let campaign: any;
   beforeAll(async () => {
     t = await startTestServer(dialect);
-    campaign = (await t.api("POST", "/api/v1/campaigns", { name: "App", url: "https://app.example.com/join?lang=en", events: ["download"] })).body;
+    campaign = (
+      await t.api("POST", "/api/v1/campaigns", {
+        name: "App",
+        url: "https://app.example.com/join?lang=en",
+        events: ["download"],
+      })
+    ).body;
   });
   afterAll(async () => t.close());
 
@@ -17,7 +23,13 @@ describe.each(dialects)("subscribers API on $name", (dialect) => {
       extra_field: "USA",
     });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ email: "mark@example.com", name: "Mark James", extra_field: "USA", extra_field_2: null, people_referred: 0 });
+    expect(res.body).toMatchObject({
+      email: "mark@example.com",
+      name: "Mark James",
+      extra_field: "USA",
+      extra_field_2: null,
+      people_referred: 0,
+    });
     expect(res.body.id).toMatch(/^sub_/);
     expect(res.body.code).toMatch(/^MARK-[2-9A-HJKMNP-TV-Z]{4}$/);
     expect(res.body.referral_link).toBe(`https://app.example.com/join?lang=en&mwr=${res.body.code}`);
@@ -25,19 +37,39 @@ describe.each(dialects)("subscribers API on $name", (dialect) => {
   });
 
   it("answers the same email again with 200 and the existing ambassador, unchanged", async () => {
-    const first = await t.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, { email: "anna@example.com", name: "Anna" });
-    const again = await t.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, { email: "ANNA@example.com", name: "Someone Else" });
+    const first = await t.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, {
+      email: "anna@example.com",
+      name: "Anna",
+    });
+    const again = await t.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, {
+      email: "ANNA@example.com",
+      name: "Someone Else",
+    });
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
   });
 
   it("records the referrer by code or id, and refuses an unknown one", async () => {
-    const mark = (await t.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, { email: "m2@example.com", name: "M" })).body;
-    const byCode = await t.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, { email: "f1@example.com", referrer: mark.code.toLowerCase() });
+    const mark = (
+      await t.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, {
+        email: "m2@example.com",
+        name: "M",
+      })
+    ).body;
+    const byCode = await t.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, {
+      email: "f1@example.com",
+      referrer: mark.code.toLowerCase(),
+    });
     expect(byCode.body.referred_by).toBe(mark.id);
-    const byId = await t.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, { email: "f2@example.com", referrer: mark.id });
+    const byId = await t.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, {
+      email: "f2@example.com",
+      referrer: mark.id,
+    });
     expect(byId.body.referred_by).toBe(mark.id);
-    const unknown = await t.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, { email: "f3@example.com", referrer: "NOPE-1234" });
+    const unknown = await t.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, {
+      email: "f3@example.com",
+      referrer: "NOPE-1234",
+    });
     expect(unknown.status).toBe(422);
     expect(unknown.body.error).toMatchObject({ code: "unknown_referrer", field: "referrer" });
     const list = await t.api("GET", `/api/v1/campaigns/${campaign.id}/subscribers?search=f3@`);
@@ -57,14 +89,27 @@ describe.each(dialects)("subscribers API on $name", (dialect) => {
   });
 
   it("lists with search, sort and pagination, and gets one by id", async () => {
-    const { body: c } = await t.api("POST", "/api/v1/campaigns", { name: "List", url: "https://l.example", events: ["signup"] });
+    const { body: c } = await t.api("POST", "/api/v1/campaigns", {
+      name: "List",
+      url: "https://l.example",
+      events: ["signup"],
+    });
     for (const name of ["Zoe", "Yann", "Xavier"]) {
-      await t.api("POST", `/api/v1/campaigns/${c.id}/subscribers`, { email: `${name.toLowerCase()}@example.com`, name });
+      await t.api("POST", `/api/v1/campaigns/${c.id}/subscribers`, {
+        email: `${name.toLowerCase()}@example.com`,
+        name,
+      });
     }
-    const page = await t.api("GET", `/api/v1/campaigns/${c.id}/subscribers?limit=2&sort=created_at&order=asc`);
+    const page = await t.api(
+      "GET",
+      `/api/v1/campaigns/${c.id}/subscribers?limit=2&sort=created_at&order=asc`,
+    );
     expect(page.body.total).toBe(3);
     expect(page.body.data.map((s: any) => s.name)).toEqual(["Zoe", "Yann"]);
-    const next = await t.api("GET", `/api/v1/campaigns/${c.id}/subscribers?limit=2&offset=2&sort=created_at&order=asc`);
+    const next = await t.api(
+      "GET",
+      `/api/v1/campaigns/${c.id}/subscribers?limit=2&offset=2&sort=created_at&order=asc`,
+    );
     expect(next.body.data.map((s: any) => s.name)).toEqual(["Xavier"]);
     const search = await t.api("GET", `/api/v1/campaigns/${c.id}/subscribers?search=yan`);
     expect(search.body.data.map((s: any) => s.name)).toEqual(["Yann"]);

@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { currency, eventName, optionalEmail, optionalText, prefixedId, referralCode, visitorId } from "./common.js";
+import {
+  currency,
+  eventName,
+  optionalEmail,
+  optionalText,
+  prefixedId,
+  referralCode,
+  visitorId,
+} from "./common.js";
 
 const MAX_AMOUNT = 1e12;
 
@@ -47,7 +55,9 @@ export const apiConversionInput = z
     visitor_id: visitorId.optional(),
   })
   .superRefine((v, ctx) => {
-    const given = (["referral_code", "subscriber_id", "visitor_id"] as const).filter((k) => v[k] !== undefined);
+    const given = (["referral_code", "subscriber_id", "visitor_id"] as const).filter(
+      (k) => v[k] !== undefined,
+    );
     if (given.length > 1) {
       ctx.addIssue({
         code: "custom",

@@ -70,7 +70,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on("visits")
     .columns(["campaign_id", "visitor_id", "created_at"])
     .execute();
-  await db.schema.createIndex("visits_campaign_created").on("visits").columns(["campaign_id", "created_at"]).execute();
+  await db.schema
+    .createIndex("visits_campaign_created")
+    .on("visits")
+    .columns(["campaign_id", "created_at"])
+    .execute();
 
   await db.schema
     .createTable("conversions")

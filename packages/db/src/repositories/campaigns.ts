@@ -9,7 +9,10 @@ export async function getCampaign(db: Kysely<DB>, id: string): Promise<CampaignR
   return db.selectFrom("campaigns").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
-export async function getCampaignByPublicKey(db: Kysely<DB>, publicKey: string): Promise<CampaignRow | undefined> {
+export async function getCampaignByPublicKey(
+  db: Kysely<DB>,
+  publicKey: string,
+): Promise<CampaignRow | undefined> {
   return db.selectFrom("campaigns").selectAll().where("public_key", "=", publicKey).executeTakeFirst();
 }
 

@@ -13,57 +13,66 @@ export interface CampaignStats {
   by_day: Array<{ day: string; visits: number; conversions: number }>;
 }
 
-export async function getCampaignStats(db: Kysely<DB>, campaignId: string, since: number): Promise<CampaignStats> {
+export async function getCampaignStats(
+  db: Kysely<DB>,
+  campaignId: string,
+  since: number,
+): Promise<CampaignStats> {
   const day = (col: "visits.created_at" | "conversions.created_at") =>
     sql<number>`${sql.ref(col)} / ${sql.lit(DAY_MS)}`.as("day");
 
-  const [visits, conversions, visitSources, conversionSources, visitDays, conversionDays] = await Promise.all([
-    db
-      .selectFrom("visits")
-      .where("campaign_id", "=", campaignId)
-      .select((eb) => [
-        eb.fn.countAll<number>().as("visits"),
-        eb.fn.count<number>("subscriber_id").as("referred"),
-        eb.fn.count<number>("visitor_id").distinct().as("unique"),
-      ])
-      .executeTakeFirstOrThrow(),
-    db
-      .selectFrom("conversions")
-      .where("campaign_id", "=", campaignId)
-      .select((eb) => [eb.fn.countAll<number>().as("conversions"), eb.fn.count<number>("referrer_id").as("referred")])
-      .executeTakeFirstOrThrow(),
-    db
-      .selectFrom("visits")
-      .where("campaign_id", "=", campaignId)
-      .select((eb) => ["source", eb.fn.countAll<number>().as("n")])
-      .groupBy("source")
-      .execute(),
-    db
-      .selectFrom("conversions")
-      .where("campaign_id", "=", campaignId)
-      .select((eb) => ["source", eb.fn.countAll<number>().as("n")])
-      .groupBy("source")
-      .execute(),
-    db
-      .selectFrom("visits")
-      .where("campaign_id", "=", campaignId)
-      .where("created_at", ">=", since)
-      .select((eb) => [day("visits.created_at"), eb.fn.countAll<number>().as("n")])
-      .groupBy(sql`1`)
-      .execute(),
-    db
-      .selectFrom("conversions")
-      .where("campaign_id", "=", campaignId)
-      .where("created_at", ">=", since)
-      .select((eb) => [day("conversions.created_at"), eb.fn.countAll<number>().as("n")])
-      .groupBy(sql`1`)
-      .execute(),
-  ]);
+  const [visits, conversions, visitSources, conversionSources, visitDays, conversionDays] = await Promise.all(
+    [
+      db
+        .selectFrom("visits")
+        .where("campaign_id", "=", campaignId)
+        .select((eb) => [
+          eb.fn.countAll<number>().as("visits"),
+          eb.fn.count<number>("subscriber_id").as("referred"),
+          eb.fn.count<number>("visitor_id").distinct().as("unique"),
+        ])
+        .executeTakeFirstOrThrow(),
+      db
+        .selectFrom("conversions")
+        .where("campaign_id", "=", campaignId)
+        .select((eb) => [
+          eb.fn.countAll<number>().as("conversions"),
+          eb.fn.count<number>("referrer_id").as("referred"),
+        ])
+        .executeTakeFirstOrThrow(),
+      db
+        .selectFrom("visits")
+        .where("campaign_id", "=", campaignId)
+        .select((eb) => ["source", eb.fn.countAll<number>().as("n")])
+        .groupBy("source")
+        .execute(),
+      db
+        .selectFrom("conversions")
+        .where("campaign_id", "=", campaignId)
+        .select((eb) => ["source", eb.fn.countAll<number>().as("n")])
+        .groupBy("source")
+        .execute(),
+      db
+        .selectFrom("visits")
+        .where("campaign_id", "=", campaignId)
+        .where("created_at", ">=", since)
+        .select((eb) => [day("visits.created_at"), eb.fn.countAll<number>().as("n")])
+        .groupBy(sql`1`)
+        .execute(),
+      db
+        .selectFrom("conversions")
+        .where("campaign_id", "=", campaignId)
+        .where("created_at", ">=", since)
+        .select((eb) => [day("conversions.created_at"), eb.fn.countAll<number>().as("n")])
+        .groupBy(sql`1`)
+        .execute(),
+    ],
+  );
 
   const sources = new Map<string, { source: string; visits: number; conversions: number }>();
   const source = (name: string) => {
-    let entry = sources.get(name);
-    if (!entry) sources.set(name, (entry = { source: name, visits: 0, conversions: 0 }));
+    const entry = sources.get(name) ?? { source: name, visits: 0, conversions: 0 };
+    sources.set(name, entry);
     return entry;
   };
   for (const r of visitSources) source(r.source).visits = Number(r.n);
@@ -71,8 +80,12 @@ export async function getCampaignStats(db: Kysely<DB>, campaignId: string, since
 
   const days = new Map<number, { day: string; visits: number; conversions: number }>();
   const dayEntry = (d: number) => {
-    let entry = days.get(d);
-    if (!entry) days.set(d, (entry = { day: new Date(d * DAY_MS).toISOString().slice(0, 10), visits: 0, conversions: 0 }));
+    const entry = days.get(d) ?? {
+      day: new Date(d * DAY_MS).toISOString().slice(0, 10),
+      visits: 0,
+      conversions: 0,
+    };
+    days.set(d, entry);
     return entry;
   };
   for (const r of visitDays) dayEntry(Number(r.day)).visits = Number(r.n);

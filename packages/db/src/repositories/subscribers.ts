@@ -2,7 +2,10 @@ import { type Kysely, sql } from "kysely";
 import type { DB, NewSubscriberRow, SubscriberRow } from "../schema.js";
 
 /** Inserts unless the campaign already has this email or the code is taken; returns the row when inserted. */
-export async function insertSubscriber(db: Kysely<DB>, row: NewSubscriberRow): Promise<SubscriberRow | undefined> {
+export async function insertSubscriber(
+  db: Kysely<DB>,
+  row: NewSubscriberRow,
+): Promise<SubscriberRow | undefined> {
   return db
     .insertInto("subscribers")
     .values(row)

@@ -12,7 +12,9 @@ export async function listReferredVisits(
   campaignId: string,
   visitorId: string,
   since: number,
-): Promise<Array<{ subscriber_id: string; email: string; code: string; source: string; created_at: number }>> {
+): Promise<
+  Array<{ subscriber_id: string; email: string; code: string; source: string; created_at: number }>
+> {
   const rows = await db
     .selectFrom("visits")
     .innerJoin("subscribers", "subscribers.id", "visits.subscriber_id")

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { randomToken } from "@vouch/core";
-import { getSetting, type Kysely, putSetting, insertSettingOnce, type DB } from "@vouch/db";
+import { type DB, getSetting, insertSettingOnce, type Kysely, putSetting } from "@vouch/db";
 
 const SETTING = "admin_key_sha256";
 

@@ -16,21 +16,31 @@ export function installErrorHandler(app: FastifyInstance): void {
     const framework = fromFramework(err);
     if (framework) return reply.status(framework.status).send({ error: framework.error });
     request.log.error({ err }, "unhandled error");
-    const body: ErrorBody = { error: { code: "internal", message: "internal error", request_id: request.id } };
+    const body: ErrorBody = {
+      error: { code: "internal", message: "internal error", request_id: request.id },
+    };
     return reply.status(500).send(body);
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({ error: { code: "not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` } });
+    reply.status(404).send({
+      error: { code: "not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` },
+    });
   });
 }
 
 function fromFramework(err: FastifyError): { status: number; error: ErrorBody["error"] } | undefined {
   switch (err.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return { status: 413, error: { code: "payload_too_large", message: "request body is larger than allowed" } };
+      return {
+        status: 413,
+        error: { code: "payload_too_large", message: "request body is larger than allowed" },
+      };
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return { status: 415, error: { code: "unsupported_media_type", message: "send JSON (application/json or text/plain)" } };
+      return {
+        status: 415,
+        error: { code: "unsupported_media_type", message: "send JSON (application/json or text/plain)" },
+      };
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return { status: 400, error: { code: "invalid_json", message: "request body is empty" } };
     case "FST_ERR_CTP_INVALID_JSON_BODY":

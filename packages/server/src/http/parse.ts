@@ -12,7 +12,8 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S
 }
 
 function describeIssue(issue: z.core.$ZodIssue, field: string | undefined): string {
-  if (issue.code === "unrecognized_keys") return `unknown field ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  if (issue.code === "unrecognized_keys")
+    return `unknown field ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
   if (issue.code === "invalid_type" && issue.input === undefined) return `${field ?? "value"} is required`;
   return field ? `${field} ${lowerFirst(issue.message)}` : issue.message;
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.js";
 import { AppError } from "../errors.js";
 import { parse } from "../http/parse.js";
-import { recordConversion, assertAcceptsConversion } from "../use-cases/record-conversion.js";
+import { assertAcceptsConversion, recordConversion } from "../use-cases/record-conversion.js";
 import { recordVisit } from "../use-cases/record-visit.js";
 import { CONVERSION_BODY_LIMIT } from "./conversions.js";
 
@@ -41,7 +41,15 @@ export function collectRoutes(app: FastifyInstance, ctx: AppContext): void {
     const campaign = await campaignByKey(ctx, k);
     assertAcceptsConversion(campaign, event, data);
     const outcome = await ctx.ingest.submit((db) =>
-      recordConversion(db, { campaign, event, fields: data, channel: "pixel", visitorId: vid ?? null, refs, now: ctx.clock() }),
+      recordConversion(db, {
+        campaign,
+        event,
+        fields: data,
+        channel: "pixel",
+        visitorId: vid ?? null,
+        refs,
+        now: ctx.clock(),
+      }),
     );
     return reply.status(outcome.created ? 201 : 200).send({
       id: outcome.conversion.id,

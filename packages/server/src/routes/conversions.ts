@@ -18,9 +18,13 @@ export function conversionRoutes(app: FastifyInstance, ctx: AppContext): void {
     { bodyLimit: CONVERSION_BODY_LIMIT },
     async (request, reply) => {
       const campaign = await loadCampaign(ctx.db, request.params.id);
-      const { event, referral_code, subscriber_id, visitor_id, ...fields } = parse(apiConversionInput, request.body);
+      const { event, referral_code, subscriber_id, visitor_id, ...fields } = parse(
+        apiConversionInput,
+        request.body,
+      );
       assertAcceptsConversion(campaign, event, fields);
-      const named = referral_code || subscriber_id ? { code: referral_code, subscriberId: subscriber_id } : undefined;
+      const named =
+        referral_code || subscriber_id ? { code: referral_code, subscriberId: subscriber_id } : undefined;
       const outcome = await ctx.ingest.submit((db) =>
         recordConversion(db, {
           campaign,
@@ -33,9 +37,10 @@ export function conversionRoutes(app: FastifyInstance, ctx: AppContext): void {
           now: ctx.clock(),
         }),
       );
-      return reply
-        .status(outcome.created ? 201 : 200)
-        .send({ ...conversionView(outcome.conversion, outcome.referrer?.code ?? null), created: outcome.created });
+      return reply.status(outcome.created ? 201 : 200).send({
+        ...conversionView(outcome.conversion, outcome.referrer?.code ?? null),
+        created: outcome.created,
+      });
     },
   );
 

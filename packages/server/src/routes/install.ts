@@ -17,7 +17,12 @@ export function installRoutes(app: FastifyInstance, ctx: AppContext): void {
         apiUrl: base,
         cookieDays: campaign.cookie_window_days,
       }),
-      conversion_code: Object.fromEntries(campaignEvents(campaign).map((event) => [event, conversionCode(event, { currency: campaign.default_currency })])),
+      conversion_code: Object.fromEntries(
+        campaignEvents(campaign).map((event) => [
+          event,
+          conversionCode(event, { currency: campaign.default_currency }),
+        ]),
+      ),
     };
   });
 }

@@ -1,7 +1,11 @@
 import { type CreateCampaignInput, newId, randomToken } from "@vouch/core";
 import { type CampaignRow, type DB, insertCampaign, type Kysely } from "@vouch/db";
 
-export async function createCampaign(db: Kysely<DB>, input: CreateCampaignInput, now = Date.now()): Promise<CampaignRow> {
+export async function createCampaign(
+  db: Kysely<DB>,
+  input: CreateCampaignInput,
+  now = Date.now(),
+): Promise<CampaignRow> {
   const row: CampaignRow = {
     id: newId("cmp", now),
     name: input.name,

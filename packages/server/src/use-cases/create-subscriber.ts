@@ -11,7 +11,9 @@ import {
 } from "@vouch/db";
 import { AppError } from "../errors.js";
 
-export type CreateSubscriberOutcome = { created: true; subscriber: SubscriberRow } | { created: false; subscriber: SubscriberRow };
+export type CreateSubscriberOutcome =
+  | { created: true; subscriber: SubscriberRow }
+  | { created: false; subscriber: SubscriberRow };
 
 const CODE_ATTEMPTS = 8;
 
@@ -52,8 +54,15 @@ export async function createSubscriber(
 async function findReferrer(db: Kysely<DB>, campaignId: string, ref: string): Promise<SubscriberRow> {
   const byId = ref.startsWith("sub_") ? await getSubscriber(db, ref) : undefined;
   const found =
-    byId && byId.campaign_id === campaignId ? byId : await getSubscriberByCode(db, campaignId, normalizeReferralCode(ref));
-  if (!found) throw new AppError("unknown_referrer", `no ambassador with code or id "${ref}" in this campaign`, "referrer");
+    byId && byId.campaign_id === campaignId
+      ? byId
+      : await getSubscriberByCode(db, campaignId, normalizeReferralCode(ref));
+  if (!found)
+    throw new AppError(
+      "unknown_referrer",
+      `no ambassador with code or id "${ref}" in this campaign`,
+      "referrer",
+    );
   return found;
 }
 

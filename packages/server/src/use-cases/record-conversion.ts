@@ -53,8 +53,13 @@ export interface RecordConversionOutcome {
 }
 
 /** Checks that need no database: run before queueing so bad requests are answered at once. */
-export function assertAcceptsConversion(campaign: CampaignRow, event: string, fields: ConversionFields): void {
-  if (campaign.status !== "active") throw new AppError("campaign_paused", "this campaign is paused and records no conversions");
+export function assertAcceptsConversion(
+  campaign: CampaignRow,
+  event: string,
+  fields: ConversionFields,
+): void {
+  if (campaign.status !== "active")
+    throw new AppError("campaign_paused", "this campaign is paused and records no conversions");
   if (!campaignEvents(campaign).includes(event)) {
     throw new AppError("unknown_event", `"${event}" is not an event of this campaign`, "event");
   }
@@ -62,7 +67,10 @@ export function assertAcceptsConversion(campaign: CampaignRow, event: string, fi
 }
 
 /** Records a conversion once per email (and per transaction_id), attributes it and counts the friend. */
-export async function recordConversion(db: Kysely<DB>, req: ConversionRequest): Promise<RecordConversionOutcome> {
+export async function recordConversion(
+  db: Kysely<DB>,
+  req: ConversionRequest,
+): Promise<RecordConversionOutcome> {
   const { campaign, event, fields, now } = req;
   const email = fields.email ?? null;
   const transactionId = fields.transaction_id ?? null;
@@ -85,7 +93,8 @@ export async function recordConversion(db: Kysely<DB>, req: ConversionRequest): 
   const referral = outcome.kind === "referred" ? outcome.referral : null;
 
   // 3. Store; a concurrent twin that won the unique index makes this a repeat after all.
-  const currency = fields.amount !== undefined ? (fields.currency ?? campaign.default_currency) : (fields.currency ?? null);
+  const currency =
+    fields.amount !== undefined ? (fields.currency ?? campaign.default_currency) : (fields.currency ?? null);
   const conversion: ConversionRow = {
     id: newId("cnv", now),
     campaign_id: campaign.id,
@@ -145,7 +154,13 @@ async function gatherCandidates(db: Kysely<DB>, req: ConversionRequest): Promise
     if (!sub) continue;
     // The landing that set the cookie was recorded as a visit: take its source when it can be found.
     const visit = fromVisits.find((v) => v.subscriberId === sub.id);
-    fromCookie.push({ subscriberId: sub.id, subscriberEmail: sub.email, code: sub.code, at: ref.ts, source: visit?.source ?? SOURCE_DIRECT });
+    fromCookie.push({
+      subscriberId: sub.id,
+      subscriberEmail: sub.email,
+      code: sub.code,
+      at: ref.ts,
+      source: visit?.source ?? SOURCE_DIRECT,
+    });
   }
   return [...fromCookie, ...fromVisits];
 }

@@ -10,7 +10,8 @@ export function conversionView(c: ConversionRow, referrerCode: string | null) {
     email: c.email,
     first_name: c.first_name,
     last_name: c.last_name,
-    amount: c.amount_minor === null || c.currency === null ? null : fromMinorUnits(c.amount_minor, c.currency),
+    amount:
+      c.amount_minor === null || c.currency === null ? null : fromMinorUnits(c.amount_minor, c.currency),
     currency: c.currency,
     transaction_id: c.transaction_id,
     source: c.source,

@@ -67,7 +67,11 @@ export class IngestBatcher {
       }
       await trx.commit().execute();
     } catch (error) {
-      if (trx && !trx.isCommitted) await trx.rollback().execute().catch(() => undefined);
+      if (trx && !trx.isCommitted)
+        await trx
+          .rollback()
+          .execute()
+          .catch(() => undefined);
       for (const job of batch) job.reject(error);
       return;
     }

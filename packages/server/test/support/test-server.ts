@@ -19,13 +19,24 @@ export const ADMIN_KEY = "test_admin_key_0123456789abcdef";
 export interface TestServer {
   url: string;
   server: RunningServer;
-  api: <T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: T; headers: Headers }>;
+  api: <T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => Promise<{ status: number; body: T; headers: Headers }>;
   close: () => Promise<void>;
 }
 
 export async function startTestServer(
   dialect: TestDialect,
-  options: { clock?: () => number; publicUrl?: string; databaseUrl?: string; schema?: string; port?: number } = {},
+  options: {
+    clock?: () => number;
+    publicUrl?: string;
+    databaseUrl?: string;
+    schema?: string;
+    port?: number;
+  } = {},
 ): Promise<TestServer> {
   let cleanup = () => {};
   let databaseUrl = options.databaseUrl;
