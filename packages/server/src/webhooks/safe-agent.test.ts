@@ -313,8 +313,10 @@ describe("deliver with allowPrivate", () => {
     const a = agents(true);
     const url = `http://127.0.0.1:${server.port}/`;
     const first = await deliver({ url, headers: {}, body: payload, agents: a });
-    // Let the first response finish draining so its socket is back in the pool.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // deliver() returns after the first 1 KB; the socket goes back to the pool once the rest is drained.
+    for (let i = 0; i < 100 && Object.keys(a.http.freeSockets).length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     const second = await deliver({ url, headers: {}, body: payload, agents: a });
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(server.received).toHaveLength(2);
