@@ -7,4 +7,6 @@ export * from "./referral-link.js";
 export * from "./schemas/index.js";
 export * from "./source.js";
 export * from "./webhooks/backoff.js";
+export * from "./webhooks/events.js";
+export * from "./webhooks/payloads.js";
 export * from "./webhooks/signature.js";

@@ -7,4 +7,5 @@ export * from "./repositories/settings.js";
 export * from "./repositories/stats.js";
 export * from "./repositories/subscribers.js";
 export * from "./repositories/visits.js";
+export * from "./repositories/webhooks.js";
 export * from "./schema.js";

@@ -74,6 +74,50 @@ export interface ReferredFriendsTable {
   created_at: number;
 }
 
+export interface WebhooksTable {
+  id: string;
+  campaign_id: string;
+  url: string;
+  /** JSON array of event types. */
+  events: string;
+  enabled: number;
+  secret: string;
+  /** After a rotation the old secret signs too, until previous_secret_until. */
+  previous_secret: string | null;
+  previous_secret_until: number | null;
+  disabled_reason: string | null;
+  /** When the current run of failed deliveries began; null while deliveries succeed. */
+  failing_since: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookMessagesTable {
+  id: string;
+  webhook_id: string;
+  event_type: string;
+  /** The exact body sent, so every retry carries the same bytes and signature input. */
+  payload: string;
+  status: "pending" | "delivered" | "failed";
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  message_id: string;
+  webhook_id: string;
+  attempted_at: number;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  response_body: string;
+}
+
 export interface DB {
   settings: SettingsTable;
   campaigns: CampaignsTable;
@@ -81,6 +125,9 @@ export interface DB {
   visits: VisitsTable;
   conversions: ConversionsTable;
   referred_friends: ReferredFriendsTable;
+  webhooks: WebhooksTable;
+  webhook_messages: WebhookMessagesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export type CampaignRow = Selectable<CampaignsTable>;
@@ -89,3 +136,6 @@ export type NewSubscriberRow = Insertable<SubscribersTable>;
 export type VisitRow = Selectable<VisitsTable>;
 export type ConversionRow = Selectable<ConversionsTable>;
 export type NewConversionRow = Insertable<ConversionsTable>;
+export type WebhookRow = Selectable<WebhooksTable>;
+export type WebhookMessageRow = Selectable<WebhookMessagesTable>;
+export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;

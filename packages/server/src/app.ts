@@ -10,6 +10,7 @@ import { installRoutes } from "./routes/install.js";
 import { pixelScriptRoutes } from "./routes/pixel-script.js";
 import { statsRoutes } from "./routes/stats.js";
 import { subscriberRoutes } from "./routes/subscribers.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 
 export interface AppOptions {
   logger?: boolean;
@@ -42,6 +43,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     subscriberRoutes(admin, ctx);
     conversionRoutes(admin, ctx);
     statsRoutes(admin, ctx);
+    webhookRoutes(admin, ctx);
   });
   return app;
 }

@@ -9,6 +9,8 @@ export interface Config {
   publicUrl: string;
   /** Group commit: the most requests that share one transaction. */
   ingestBatchMax: number;
+  /** Let webhooks reach loopback and private addresses (receivers on the self-hoster's own network). */
+  webhookAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -29,6 +31,7 @@ const env = z.object({
     .refine((v) => /^https?:\/\//.test(v), "must start with http:// or https://")
     .optional(),
   VOUCH_INGEST_BATCH_MAX: z.coerce.number().int().min(1).max(10_000).default(256),
+  VOUCH_WEBHOOK_ALLOW_PRIVATE: z.enum(["0", "1", "true", "false"], "must be 1 or 0").default("0"),
 });
 
 /** Reads the environment; a bad value throws a ConfigError whose message is the one line to print. */
@@ -55,5 +58,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     adminKey: e.VOUCH_ADMIN_KEY,
     publicUrl: (e.VOUCH_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
     ingestBatchMax: e.VOUCH_INGEST_BATCH_MAX,
+    webhookAllowPrivate: e.VOUCH_WEBHOOK_ALLOW_PRIVATE === "1" || e.VOUCH_WEBHOOK_ALLOW_PRIVATE === "true",
   };
 }

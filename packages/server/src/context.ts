@@ -2,6 +2,7 @@ import type { DB, Kysely } from "@vouch/db";
 import type { CampaignCache } from "./campaign-cache.js";
 import type { Config } from "./config.js";
 import type { IngestBatcher } from "./workers/ingest-batcher.js";
+import type { WebhookWorker } from "./workers/webhook-worker.js";
 
 /** What the routes are given: built once by the composition root. */
 export interface AppContext {
@@ -9,6 +10,7 @@ export interface AppContext {
   db: Kysely<DB>;
   ingest: IngestBatcher;
   campaigns: CampaignCache;
+  webhooks: WebhookWorker;
   adminKeyHash: string;
   clock: () => number;
 }

@@ -11,7 +11,13 @@ const dir = mkdtempSync(join(tmpdir(), "vouch-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function env(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const { TEST_DATABASE_URL: _ignored, VOUCH_ADMIN_KEY: _key, DATABASE_URL: _db, PORT: _port, ...rest } = process.env;
+  const {
+    TEST_DATABASE_URL: _ignored,
+    VOUCH_ADMIN_KEY: _key,
+    DATABASE_URL: _db,
+    PORT: _port,
+    ...rest
+  } = process.env;
   return { ...rest, HOST: "127.0.0.1", ...extra };
 }
 
@@ -44,8 +50,14 @@ function stop(child: ChildProcess): Promise<void> {
 describe("vouch CLI", () => {
   it.each([
     [{ PORT: "70000" }, /^vouch: configuration error: PORT .*70000/],
-    [{ DATABASE_URL: "mysql://localhost/db" }, /^vouch: configuration error: DATABASE_URL must start with sqlite: or postgres:\/\//],
-    [{ VOUCH_ADMIN_KEY: "short" }, /^vouch: configuration error: VOUCH_ADMIN_KEY must be at least 24 characters/],
+    [
+      { DATABASE_URL: "mysql://localhost/db" },
+      /^vouch: configuration error: DATABASE_URL must start with sqlite: or postgres:\/\//,
+    ],
+    [
+      { VOUCH_ADMIN_KEY: "short" },
+      /^vouch: configuration error: VOUCH_ADMIN_KEY must be at least 24 characters/,
+    ],
     [{ VOUCH_PUBLIC_URL: "vouch.example.com" }, /^vouch: configuration error: VOUCH_PUBLIC_URL /],
   ])("stops on bad configuration %j with one line saying what to fix", (extra, line) => {
     const result = run(["serve"], { DATABASE_URL: `sqlite:${join(dir, "unused.db")}`, ...extra });
@@ -68,7 +80,9 @@ describe("vouch CLI", () => {
     const db = `sqlite:${join(dir, "serve.db")}`;
     const first = await serve({ DATABASE_URL: db, PORT: "0" });
     const url = first.lines.map((l) => /listening on (\S+)/.exec(l)?.[1]).find(Boolean) as string;
-    const key = first.lines.map((l) => /shown once, stored hashed\): (\S+)/.exec(l)?.[1]).find(Boolean) as string;
+    const key = first.lines
+      .map((l) => /shown once, stored hashed\): (\S+)/.exec(l)?.[1])
+      .find(Boolean) as string;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(key).toMatch(/^vk_/);
     const ok = await fetch(`${url}/api/v1/campaigns`, { headers: { authorization: `Bearer ${key}` } });

@@ -2,3 +2,4 @@ export * from "./campaign.js";
 export * from "./common.js";
 export * from "./conversion.js";
 export * from "./subscriber.js";
+export * from "./webhook.js";

@@ -1,4 +1,10 @@
-import { type CreateSubscriberInput, generateReferralCode, newId, normalizeReferralCode } from "@vouch/core";
+import {
+  type CreateSubscriberInput,
+  generateReferralCode,
+  newId,
+  newRegistrationPayload,
+  normalizeReferralCode,
+} from "@vouch/core";
 import {
   type CampaignRow,
   type DB,
@@ -7,9 +13,12 @@ import {
   getSubscriberByEmail,
   insertSubscriber,
   type Kysely,
+  type NewSubscriberRow,
   type SubscriberRow,
 } from "@vouch/db";
 import { AppError } from "../errors.js";
+import { referrerObject } from "../views/webhook-view.js";
+import { enqueueWebhookEvent } from "./enqueue-webhook-event.js";
 
 export type CreateSubscriberOutcome =
   | { created: true; subscriber: SubscriberRow }
@@ -33,7 +42,7 @@ export async function createSubscriber(
 
   // 3. Insert with a fresh code; a taken code is retried, a concurrent insert of the same email returned.
   for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
-    const row = await insertSubscriber(db, {
+    const row = await insertAndAnnounce(db, campaign, referredBy, now, {
       id: newId("sub", now),
       campaign_id: campaign.id,
       email: input.email,
@@ -49,6 +58,32 @@ export async function createSubscriber(
     if (raced) return { created: false, subscriber: raced };
   }
   throw new AppError("unavailable", "could not allocate a unique referral code; try again");
+}
+
+/** The insert and its new_registration webhook messages commit together, or not at all. */
+async function insertAndAnnounce(
+  db: Kysely<DB>,
+  campaign: CampaignRow,
+  referredBy: SubscriberRow | null,
+  now: number,
+  row: NewSubscriberRow,
+): Promise<SubscriberRow | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const inserted = await insertSubscriber(trx, row);
+    if (!inserted) return undefined;
+    await enqueueWebhookEvent(trx, {
+      campaignId: campaign.id,
+      event: "new_registration",
+      payload: newRegistrationPayload({
+        campaignId: campaign.id,
+        subscriber: { ...referrerObject(inserted, campaign), created_at: inserted.created_at },
+        source: "api",
+        referredBy: referredBy ? referrerObject(referredBy, campaign) : null,
+      }),
+      now,
+    });
+    return inserted;
+  });
 }
 
 async function findReferrer(db: Kysely<DB>, campaignId: string, ref: string): Promise<SubscriberRow> {

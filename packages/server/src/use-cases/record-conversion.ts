@@ -1,5 +1,6 @@
 import {
   chooseReferrer,
+  eventConversionPayload,
   friendKey,
   newId,
   type ReferralCandidate,
@@ -23,6 +24,9 @@ import {
 } from "@vouch/db";
 import { AppError } from "../errors.js";
 import { campaignEvents } from "../views/campaign-view.js";
+import { conversionView } from "../views/conversion-view.js";
+import { referrerObject } from "../views/webhook-view.js";
+import { enqueueWebhookEvent } from "./enqueue-webhook-event.js";
 
 export interface ConversionFields {
   email?: string | undefined;
@@ -130,7 +134,21 @@ export async function recordConversion(
     created_at: now,
   });
   if (isNewFriend) await incrementPeopleReferred(db, referral.subscriberId);
-  return { created: true, conversion, referrer: (await getSubscriber(db, referral.subscriberId)) ?? null };
+  const referrer = await getSubscriber(db, referral.subscriberId);
+  if (!referrer) throw new Error(`referrer ${referral.subscriberId} vanished inside the transaction`);
+
+  // 5. Report it to the campaign's webhooks, in this same transaction (the outbox).
+  await enqueueWebhookEvent(db, {
+    campaignId: campaign.id,
+    event: "event_conversion",
+    payload: eventConversionPayload({
+      campaignId: campaign.id,
+      conversion: { ...conversion, amount: conversionView(conversion, null).amount },
+      referrer: referrerObject(referrer, campaign),
+    }),
+    now,
+  });
+  return { created: true, conversion, referrer };
 }
 
 async function gatherCandidates(db: Kysely<DB>, req: ConversionRequest): Promise<ReferralCandidate[]> {

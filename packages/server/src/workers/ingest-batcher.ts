@@ -21,6 +21,8 @@ export class IngestBatcher {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly maxBatch: number,
+    /** Runs after each commit, e.g. to wake the webhook worker for the outbox rows just written. */
+    private readonly afterCommit: () => void = () => {},
   ) {}
 
   submit<T>(work: Work<T>): Promise<T> {
@@ -66,6 +68,7 @@ export class IngestBatcher {
         }
       }
       await trx.commit().execute();
+      this.afterCommit();
     } catch (error) {
       if (trx && !trx.isCommitted)
         await trx

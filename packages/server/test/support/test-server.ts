@@ -58,10 +58,13 @@ export async function startTestServer(
     adminKey: ADMIN_KEY,
     publicUrl: options.publicUrl ?? "http://vouch.test",
     ingestBatchMax: 256,
+    webhookAllowPrivate: true,
   };
   const server = await startServer(config, {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(schema ? { schema } : {}),
+    ...(options.webhookWorker !== undefined ? { webhookWorker: options.webhookWorker } : {}),
+    ...(options.random ? { random: options.random } : {}),
   });
   const api: TestServer["api"] = async (method, path, body, headers = {}) => {
     const res = await fetch(`${server.url}${path}`, {
