@@ -58,9 +58,10 @@ export class WebhookWorker {
   constructor(options: WebhookWorkerOptions) {
     this.o = {
       random: Math.random,
-      batchSize: 200,
+      // One wave per round: a round then lasts at most one timeout, well inside the lease.
+      batchSize: 64,
       concurrency: 64,
-      leaseMs: 60_000,
+      leaseMs: 30_000,
       timeoutMs: 15_000,
       pollMs: 1_000,
       ...options,
