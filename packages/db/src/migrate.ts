@@ -1,14 +1,25 @@
-import { type Kysely, Migrator } from "kysely";
+import { Migrator, sql } from "kysely";
+import type { Database } from "./connect.js";
 import { migrationProvider } from "./migrations/index.js";
-import type { DB } from "./schema.js";
 
 export interface MigrationReport {
   applied: string[];
 }
 
 /** Applies every pending migration, in order; throws with the failing migration's name. */
-export async function migrateToLatest(db: Kysely<DB>): Promise<MigrationReport> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+export async function migrateToLatest(database: Database): Promise<MigrationReport> {
+  const { db } = database;
+  // On PostgreSQL, Kysely looks for its bookkeeping tables in every schema unless told which one: name the
+  // connection's own, so that databases sharing a server (one schema each) never see each other's.
+  const schema =
+    database.dialect === "postgres"
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {

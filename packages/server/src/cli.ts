@@ -30,7 +30,7 @@ export async function runCli(argv: string[]): Promise<number> {
 async function migrate(databaseUrl: string): Promise<number> {
   const database = await openDatabase(databaseUrl);
   try {
-    const { applied } = await migrateToLatest(database.db);
+    const { applied } = await migrateToLatest(database);
     console.log(
       `vouch: ${database.dialect} at ${database.location}: ${applied.length ? `applied ${applied.join(", ")}` : "already up to date"}`,
     );

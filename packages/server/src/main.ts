@@ -34,7 +34,7 @@ export interface StartOptions {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const database = await openDatabase(config.databaseUrl, options.schema ? { schema: options.schema } : {});
   try {
-    const { applied } = await migrateToLatest(database.db);
+    const { applied } = await migrateToLatest(database);
     const adminKey = await ensureAdminKey(database.db, config.adminKey);
     const clock = options.clock ?? Date.now;
     const agents = createDeliveryAgents({ allowPrivate: config.webhookAllowPrivate });

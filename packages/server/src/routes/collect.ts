@@ -4,8 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.js";
 import { AppError } from "../errors.js";
 import { parse } from "../http/parse.js";
-import { assertAcceptsConversion, recordConversion } from "../use-cases/record-conversion.js";
-import { recordVisit } from "../use-cases/record-visit.js";
+import { assertAcceptsConversion } from "../use-cases/record-conversions.js";
 import { CONVERSION_BODY_LIMIT } from "./conversions.js";
 
 export function collectRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -32,7 +31,7 @@ export function collectRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post("/api/v1/collect/visit", { bodyLimit: CONVERSION_BODY_LIMIT }, async (request, reply) => {
     const input = parse(pixelVisitInput, request.body);
     const campaign = await campaignByKey(ctx, input.k);
-    const visit = await ctx.ingest.submit((db) => recordVisit(db, campaign, input, ctx.clock()));
+    const visit = await ctx.ingest.recordVisit({ campaign, input, now: ctx.clock() });
     return reply.status(201).send(visit);
   });
 
@@ -40,17 +39,15 @@ export function collectRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { k, vid, event, data, refs } = parse(pixelTrackInput, request.body);
     const campaign = await campaignByKey(ctx, k);
     assertAcceptsConversion(campaign, event, data);
-    const outcome = await ctx.ingest.submit((db) =>
-      recordConversion(db, {
-        campaign,
-        event,
-        fields: data,
-        channel: "pixel",
-        visitorId: vid ?? null,
-        refs,
-        now: ctx.clock(),
-      }),
-    );
+    const outcome = await ctx.ingest.recordConversion({
+      campaign,
+      event,
+      fields: data,
+      channel: "pixel",
+      visitorId: vid ?? null,
+      refs,
+      now: ctx.clock(),
+    });
     return reply.status(outcome.created ? 201 : 200).send({
       id: outcome.conversion.id,
       created: outcome.created,

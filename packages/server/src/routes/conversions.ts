@@ -5,7 +5,7 @@ import { listConversionPage } from "@vouch/db";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.js";
 import { parse } from "../http/parse.js";
-import { assertAcceptsConversion, recordConversion } from "../use-cases/record-conversion.js";
+import { assertAcceptsConversion } from "../use-cases/record-conversions.js";
 import { CONVERSION_CSV_COLUMNS, conversionCsvRow, conversionView } from "../views/conversion-view.js";
 import { loadCampaign } from "./load.js";
 
@@ -25,18 +25,16 @@ export function conversionRoutes(app: FastifyInstance, ctx: AppContext): void {
       assertAcceptsConversion(campaign, event, fields);
       const named =
         referral_code || subscriber_id ? { code: referral_code, subscriberId: subscriber_id } : undefined;
-      const outcome = await ctx.ingest.submit((db) =>
-        recordConversion(db, {
-          campaign,
-          event,
-          fields,
-          channel: "api",
-          visitorId: visitor_id ?? null,
-          refs: [],
-          ...(named ? { named } : {}),
-          now: ctx.clock(),
-        }),
-      );
+      const outcome = await ctx.ingest.recordConversion({
+        campaign,
+        event,
+        fields,
+        channel: "api",
+        visitorId: visitor_id ?? null,
+        refs: [],
+        ...(named ? { named } : {}),
+        now: ctx.clock(),
+      });
       return reply.status(outcome.created ? 201 : 200).send({
         ...conversionView(outcome.conversion, outcome.referrer?.code ?? null),
         created: outcome.created,

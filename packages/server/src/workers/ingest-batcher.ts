@@ -1,20 +1,30 @@
-import type { ControlledTransaction, DB, Kysely } from "@vouch/db";
+import type { DB, Kysely } from "@vouch/db";
+import { AppError } from "../errors.js";
+import {
+  type ConversionRequest,
+  type RecordConversionOutcome,
+  recordConversions,
+} from "../use-cases/record-conversions.js";
+import { recordVisits, type VisitRequest } from "../use-cases/record-visits.js";
 
-type Work<T> = (trx: Kysely<DB>) => Promise<T>;
-
-interface Job {
-  work: Work<unknown>;
-  resolve: (value: unknown) => void;
+interface Pending<Req, Res> {
+  request: Req;
+  resolve: (value: Res) => void;
   reject: (err: unknown) => void;
 }
 
+type VisitJob = Pending<VisitRequest, { id: string; referred: boolean }>;
+type ConversionJob = Pending<ConversionRequest, RecordConversionOutcome>;
+
 /**
- * Group commit: the writes of requests that arrive together run in one transaction, and each request is
- * answered only after that transaction has committed. Every job runs inside its own savepoint, so a job
- * that fails leaves nothing behind and does not spoil the others.
+ * Group commit: the visits and conversions of requests that arrive together are written in one transaction,
+ * with set-based queries, and each request is answered only after that transaction has committed. A request
+ * refused by a business rule (an AppError) writes nothing and does not spoil the others; should the whole
+ * transaction fail, each request is retried alone so one poison request fails only itself.
  */
 export class IngestBatcher {
-  private queue: Job[] = [];
+  private visits: VisitJob[] = [];
+  private conversions: ConversionJob[] = [];
   private running = false;
   private closed = false;
 
@@ -25,10 +35,24 @@ export class IngestBatcher {
     private readonly afterCommit: () => void = () => {},
   ) {}
 
-  submit<T>(work: Work<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new Error("ingest is shutting down"));
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+  recordVisit(request: VisitRequest): Promise<{ id: string; referred: boolean }> {
+    return this.enqueue(this.visits, request);
+  }
+
+  recordConversion(request: ConversionRequest): Promise<RecordConversionOutcome> {
+    return this.enqueue(this.conversions, request);
+  }
+
+  /** Finishes what was accepted, then refuses new work. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.running) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  private enqueue<Req, Res>(queue: Pending<Req, Res>[], request: Req): Promise<Res> {
+    if (this.closed) return Promise.reject(new AppError("unavailable", "the server is shutting down"));
+    return new Promise<Res>((resolve, reject) => {
+      queue.push({ request, resolve, reject });
       if (!this.running) {
         this.running = true;
         // Let the requests already in this turn of the event loop join the batch.
@@ -37,51 +61,46 @@ export class IngestBatcher {
     });
   }
 
-  /** Finishes what was accepted, then refuses new work. */
-  async close(): Promise<void> {
-    this.closed = true;
-    while (this.running || this.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
-  }
-
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      await this.runBatch(batch);
+    while (this.visits.length > 0 || this.conversions.length > 0) {
+      const visits = this.visits.splice(0, this.maxBatch);
+      const conversions = this.conversions.splice(0, this.maxBatch);
+      try {
+        await this.commit(visits, conversions);
+      } catch (err) {
+        if (visits.length + conversions.length === 1) {
+          for (const job of [...visits, ...conversions]) job.reject(err);
+          continue;
+        }
+        for (const job of visits) await this.commit([job], []).catch(job.reject);
+        for (const job of conversions) await this.commit([], [job]).catch(job.reject);
+      }
     }
     this.running = false;
   }
 
-  private async runBatch(batch: Job[]): Promise<void> {
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
-    let trx: ControlledTransaction<DB> | undefined;
-    try {
-      trx = await this.db.startTransaction().execute();
-      for (const job of batch) {
-        const sp = await trx.savepoint("job").execute();
-        try {
-          const value = await job.work(sp);
-          await sp.releaseSavepoint("job").execute();
-          outcomes.push({ ok: true, value });
-        } catch (error) {
-          await sp.rollbackToSavepoint("job").execute();
-          outcomes.push({ ok: false, error });
-        }
-      }
-      await trx.commit().execute();
-      this.afterCommit();
-    } catch (error) {
-      if (trx && !trx.isCommitted)
-        await trx
-          .rollback()
-          .execute()
-          .catch(() => undefined);
-      for (const job of batch) job.reject(error);
-      return;
-    }
-    batch.forEach((job, i) => {
-      const outcome = outcomes[i];
-      if (outcome?.ok) job.resolve(outcome.value);
-      else job.reject(outcome?.error);
+  /** One transaction for the batch; answers go out only once it has committed. */
+  private async commit(visits: VisitJob[], conversions: ConversionJob[]): Promise<void> {
+    const [visitResults, conversionResults] = await this.db.transaction().execute(async (trx) => [
+      visits.length > 0
+        ? await recordVisits(
+            trx,
+            visits.map((j) => j.request),
+          )
+        : [],
+      conversions.length > 0
+        ? await recordConversions(
+            trx,
+            conversions.map((j) => j.request),
+          )
+        : [],
+    ]);
+    this.afterCommit();
+    visits.forEach((job, i) => job.resolve(visitResults[i] as { id: string; referred: boolean }));
+    conversions.forEach((job, i) => {
+      const result = conversionResults[i];
+      if (result instanceof AppError || result === undefined) job.reject(result);
+      else job.resolve(result);
     });
   }
 }

@@ -1,0 +1,151 @@
+// Set-based queries for group commit: each touches every request of a batch in one statement.
+import { type Kysely, sql } from "kysely";
+import type { ConversionRow, DB, SubscriberRow, WebhookRow } from "../schema.js";
+
+export interface DedupGroup {
+  campaignId: string;
+  event: string;
+  emails: string[];
+  transactionIds: string[];
+}
+
+/** Conversions already recorded under any of the groups' emails or transaction ids. */
+export async function findConversionsByKeys(
+  db: Kysely<DB>,
+  groups: readonly DedupGroup[],
+): Promise<ConversionRow[]> {
+  const wanted = groups.filter((g) => g.emails.length > 0 || g.transactionIds.length > 0);
+  if (wanted.length === 0) return [];
+  return db
+    .selectFrom("conversions")
+    .selectAll()
+    .where((eb) =>
+      eb.or(
+        wanted.map((g) => {
+          const keys = [];
+          if (g.emails.length > 0) keys.push(eb("email", "in", g.emails));
+          if (g.transactionIds.length > 0) keys.push(eb("transaction_id", "in", g.transactionIds));
+          return eb.and([eb("campaign_id", "=", g.campaignId), eb("event", "=", g.event), eb.or(keys)]);
+        }),
+      ),
+    )
+    .orderBy("created_at")
+    .execute();
+}
+
+/** Inserts what no unique key already holds; returns the ids inserted. */
+export async function insertConversions(
+  db: Kysely<DB>,
+  rows: readonly ConversionRow[],
+): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const inserted = await db
+    .insertInto("conversions")
+    .values(rows)
+    .onConflict((oc) => oc.doNothing())
+    .returning("id")
+    .execute();
+  return new Set(inserted.map((r) => r.id));
+}
+
+export async function listSubscribersByIdsOrCodes(
+  db: Kysely<DB>,
+  ids: readonly string[],
+  codes: readonly string[],
+): Promise<SubscriberRow[]> {
+  if (ids.length === 0 && codes.length === 0) return [];
+  return db
+    .selectFrom("subscribers")
+    .selectAll()
+    .where((eb) => {
+      const ors = [];
+      if (ids.length > 0) ors.push(eb("id", "in", ids));
+      if (codes.length > 0) ors.push(eb("code", "in", codes));
+      return eb.or(ors);
+    })
+    .execute();
+}
+
+export interface ReferredVisit {
+  campaign_id: string;
+  visitor_id: string;
+  subscriber_id: string;
+  email: string;
+  code: string;
+  source: string;
+  created_at: number;
+}
+
+/** The visitors' landings through known ambassadors since `since`. */
+export async function listReferredVisitsOf(
+  db: Kysely<DB>,
+  campaignIds: readonly string[],
+  visitorIds: readonly string[],
+  since: number,
+): Promise<ReferredVisit[]> {
+  if (visitorIds.length === 0 || campaignIds.length === 0) return [];
+  const rows = await db
+    .selectFrom("visits")
+    .innerJoin("subscribers", "subscribers.id", "visits.subscriber_id")
+    .select([
+      "visits.campaign_id as campaign_id",
+      "visits.visitor_id as visitor_id",
+      "visits.subscriber_id as subscriber_id",
+      "subscribers.email as email",
+      "subscribers.code as code",
+      "visits.source as source",
+      "visits.created_at as created_at",
+    ])
+    .where("visits.campaign_id", "in", campaignIds)
+    .where("visits.visitor_id", "in", visitorIds)
+    .where("visits.created_at", ">=", since)
+    .orderBy("visits.created_at")
+    .execute();
+  return rows.map((r) => ({ ...r, subscriber_id: r.subscriber_id as string }));
+}
+
+/** Records friends per referrer; returns the pairs that were new. */
+export async function insertReferredFriends(
+  db: Kysely<DB>,
+  rows: ReadonlyArray<{ referrer_id: string; friend_key: string; conversion_id: string; created_at: number }>,
+): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const inserted = await db
+    .insertInto("referred_friends")
+    .values(rows)
+    .onConflict((oc) => oc.columns(["referrer_id", "friend_key"]).doNothing())
+    .returning(["referrer_id", "friend_key"])
+    .execute();
+  return new Set(inserted.map((r) => `${r.referrer_id} ${r.friend_key}`));
+}
+
+/** Adds each referrer's newly referred friends to people_referred, in one statement. */
+export async function addPeopleReferred(
+  db: Kysely<DB>,
+  increments: ReadonlyMap<string, number>,
+): Promise<void> {
+  if (increments.size === 0) return;
+  const ids = [...increments.keys()];
+  const cases = sql.join(
+    ids.map((id) => sql`when ${id} then cast(${increments.get(id) ?? 0} as integer)`),
+    sql` `,
+  );
+  await db
+    .updateTable("subscribers")
+    .set({ people_referred: sql<number>`people_referred + (case id ${cases} else 0 end)` })
+    .where("id", "in", ids)
+    .execute();
+}
+
+export async function listEnabledWebhooksOf(
+  db: Kysely<DB>,
+  campaignIds: readonly string[],
+): Promise<WebhookRow[]> {
+  if (campaignIds.length === 0) return [];
+  return db
+    .selectFrom("webhooks")
+    .selectAll()
+    .where("campaign_id", "in", campaignIds)
+    .where("enabled", "=", 1)
+    .execute();
+}

@@ -1,0 +1,422 @@
+// Records a batch of conversions — every request that arrived together — in a handful of set-based queries
+// inside the caller's transaction (group commit). A batch of one is the plain case.
+import {
+  chooseReferrer,
+  eventConversionPayload,
+  friendKey,
+  newId,
+  type ReferralCandidate,
+  SOURCE_DIRECT,
+  toMinorUnits,
+} from "@vouch/core";
+import {
+  addPeopleReferred,
+  type CampaignRow,
+  type ConversionRow,
+  type DB,
+  type DedupGroup,
+  findConversionsByKeys,
+  insertConversions,
+  insertReferredFriends,
+  insertWebhookMessages,
+  type Kysely,
+  listEnabledWebhooksOf,
+  listReferredVisitsOf,
+  listSubscribersByIdsOrCodes,
+  type ReferredVisit,
+  type SubscriberRow,
+  type WebhookMessageRow,
+} from "@vouch/db";
+import { AppError } from "../errors.js";
+import { campaignEvents } from "../views/campaign-view.js";
+import { conversionView } from "../views/conversion-view.js";
+import { referrerObject } from "../views/webhook-view.js";
+
+export interface ConversionFields {
+  email?: string | undefined;
+  first_name?: string | undefined;
+  last_name?: string | undefined;
+  currency?: string | undefined;
+  amount?: number | undefined;
+  transaction_id?: string | undefined;
+}
+
+export interface ConversionRequest {
+  campaign: CampaignRow;
+  event: string;
+  fields: ConversionFields;
+  channel: "pixel" | "api";
+  visitorId: string | null;
+  /** Referrals the visitor's browser remembers (first and last), from the pixel. */
+  refs: ReadonlyArray<{ code: string; ts: number }>;
+  /** A referrer the server-side caller names outright. */
+  named?: { code?: string | undefined; subscriberId?: string | undefined };
+  now: number;
+}
+
+export interface RecordConversionOutcome {
+  created: boolean;
+  conversion: ConversionRow;
+  referrer: SubscriberRow | null;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Checks that need no database: run before queueing so bad requests are answered at once. */
+export function assertAcceptsConversion(
+  campaign: CampaignRow,
+  event: string,
+  fields: ConversionFields,
+): void {
+  if (campaign.status !== "active")
+    throw new AppError("campaign_paused", "this campaign is paused and records no conversions");
+  if (!campaignEvents(campaign).includes(event)) {
+    throw new AppError("unknown_event", `"${event}" is not an event of this campaign`, "event");
+  }
+  if (fields.amount !== undefined) minorUnits(fields.amount, fields.currency ?? campaign.default_currency);
+}
+
+/**
+ * Once per email (and per transaction_id) per campaign and event; attributed by the campaign's rule; each new
+ * friend counted once for their referrer; an `event_conversion` outbox message for each attributed one.
+ * Returns, in request order, the outcome or the AppError that refused the request (which then wrote nothing).
+ */
+export async function recordConversions(
+  db: Kysely<DB>,
+  requests: readonly ConversionRequest[],
+): Promise<Array<RecordConversionOutcome | AppError>> {
+  // 1. Look up, one query each, what the batch could repeat and who could have referred it.
+  const existing = await findConversionsByKeys(db, dedupGroups(requests));
+  const people = await listSubscribersByIdsOrCodes(
+    db,
+    requests.flatMap((r) => (r.named?.subscriberId ? [r.named.subscriberId] : [])),
+    [
+      ...new Set(
+        requests.flatMap((r) => [...r.refs.map((ref) => ref.code), ...(r.named?.code ? [r.named.code] : [])]),
+      ),
+    ],
+  );
+  const visits = await referredVisits(db, requests);
+
+  // 2. Decide each request in arrival order: a repeat, or a new conversion with its referrer.
+  const seen = new DedupIndex(existing);
+  const decided = requests.map((req) => {
+    try {
+      return decide(req, seen, people, visits);
+    } catch (err) {
+      if (err instanceof AppError) return err;
+      throw err;
+    }
+  });
+  const fresh = decided.filter((d): d is Decision => !(d instanceof AppError) && d.created);
+
+  // 3. Insert; a row that a concurrent writer recorded first becomes a repeat of theirs.
+  const inserted = await insertConversions(
+    db,
+    fresh.map((d) => d.conversion),
+  );
+  const lost = fresh.filter((d) => !inserted.has(d.conversion.id));
+  if (lost.length > 0) {
+    const twins = new DedupIndex(await findConversionsByKeys(db, dedupGroups(lost.map((d) => d.request))));
+    const replaced = new Map<string, ConversionRow>();
+    for (const d of lost) {
+      const twin = twins.find(d.request);
+      if (!twin) throw new Error("a conversion insert conflicted but no twin was found");
+      replaced.set(d.conversion.id, twin);
+    }
+    // Repeats within the batch pointed at the row that lost: they repeat the twin too.
+    for (const d of decided) {
+      if (d instanceof AppError) continue;
+      const twin = replaced.get(d.conversion.id);
+      if (twin) Object.assign(d, { created: false, conversion: twin });
+    }
+  }
+  const recorded = fresh.filter((d) => d.created);
+
+  // 4. Count each referrer's new friends once.
+  const referred = recorded.filter((d) => d.conversion.referrer_id !== null);
+  const friendRows = uniqueBy(
+    referred.map((d) => ({
+      referrer_id: d.conversion.referrer_id as string,
+      friend_key: friendKey({
+        email: d.conversion.email,
+        visitorId: d.conversion.visitor_id,
+        conversionId: d.conversion.id,
+      }),
+      conversion_id: d.conversion.id,
+      created_at: d.conversion.created_at,
+    })),
+    (f) => `${f.referrer_id} ${f.friend_key}`,
+  );
+  const newFriends = await insertReferredFriends(db, friendRows);
+  const increments = new Map<string, number>();
+  for (const f of friendRows) {
+    if (newFriends.has(`${f.referrer_id} ${f.friend_key}`))
+      increments.set(f.referrer_id, (increments.get(f.referrer_id) ?? 0) + 1);
+  }
+  await addPeopleReferred(db, increments);
+
+  // 5. The referrers as they now stand, for the answers and the webhook payloads.
+  const referrerIds = [
+    ...new Set(
+      decided.flatMap((d) =>
+        d instanceof AppError || !d.conversion.referrer_id ? [] : [d.conversion.referrer_id],
+      ),
+    ),
+  ];
+  const referrers = new Map((await listSubscribersByIdsOrCodes(db, referrerIds, [])).map((s) => [s.id, s]));
+
+  // 6. The outbox: an event_conversion per attributed conversion, each counting friends up to itself.
+  await insertWebhookMessages(db, await outboxMessages(db, referred, referrers, increments, newFriends));
+
+  return decided.map((d) =>
+    d instanceof AppError
+      ? d
+      : {
+          created: d.created,
+          conversion: d.conversion,
+          referrer: d.conversion.referrer_id ? (referrers.get(d.conversion.referrer_id) ?? null) : null,
+        },
+  );
+}
+
+interface Decision {
+  request: ConversionRequest;
+  created: boolean;
+  conversion: ConversionRow;
+}
+
+function decide(
+  req: ConversionRequest,
+  seen: DedupIndex,
+  people: SubscriberRow[],
+  visits: ReferredVisit[],
+): Decision {
+  const { campaign, event, fields, now } = req;
+  assertAcceptsConversion(campaign, event, fields);
+  const repeat = seen.find(req);
+  if (repeat) return { request: req, created: false, conversion: repeat };
+
+  const email = fields.email ?? null;
+  const outcome = chooseReferrer({
+    candidates: candidatesFor(req, people, visits),
+    mode: campaign.attribution,
+    windowDays: req.named ? 36_500 : campaign.cookie_window_days,
+    now,
+    convertingEmail: email,
+  });
+  const referral = outcome.kind === "referred" ? outcome.referral : null;
+  const currency =
+    fields.amount !== undefined ? (fields.currency ?? campaign.default_currency) : (fields.currency ?? null);
+  const conversion: ConversionRow = {
+    id: newId("cnv", now),
+    campaign_id: campaign.id,
+    event,
+    email,
+    first_name: fields.first_name ?? null,
+    last_name: fields.last_name ?? null,
+    amount_minor: fields.amount !== undefined && currency ? minorUnits(fields.amount, currency) : null,
+    currency,
+    transaction_id: fields.transaction_id ?? null,
+    source: referral?.source ?? SOURCE_DIRECT,
+    status: "confirmed",
+    verified: req.channel === "api" ? 1 : 0,
+    channel: req.channel,
+    referrer_id: referral?.subscriberId ?? null,
+    referral_code: referral?.code ?? null,
+    visitor_id: req.visitorId,
+    created_at: now,
+  };
+  seen.add(conversion);
+  return { request: req, created: true, conversion };
+}
+
+function candidatesFor(
+  req: ConversionRequest,
+  people: SubscriberRow[],
+  visits: ReferredVisit[],
+): ReferralCandidate[] {
+  const { campaign, now } = req;
+  if (req.named) {
+    const { subscriberId, code } = req.named;
+    const sub = people.find(
+      (s) => s.campaign_id === campaign.id && (subscriberId ? s.id === subscriberId : s.code === code),
+    );
+    if (!sub) {
+      const field = subscriberId ? "subscriber_id" : "referral_code";
+      throw new AppError("unknown_referrer", `no ambassador with this ${field} in this campaign`, field);
+    }
+    return [
+      { subscriberId: sub.id, subscriberEmail: sub.email, code: sub.code, at: now, source: SOURCE_DIRECT },
+    ];
+  }
+  const fromVisits: ReferralCandidate[] = visits
+    .filter((v) => v.campaign_id === campaign.id && v.visitor_id === req.visitorId)
+    .map((v) => ({
+      subscriberId: v.subscriber_id,
+      subscriberEmail: v.email,
+      code: v.code,
+      at: v.created_at,
+      source: v.source,
+    }));
+  const fromCookie: ReferralCandidate[] = [];
+  for (const ref of req.refs) {
+    const sub = people.find((s) => s.campaign_id === campaign.id && s.code === ref.code);
+    if (!sub) continue;
+    // The landing that set the cookie was recorded as a visit: take its source when it can be found.
+    const visit = fromVisits.find((v) => v.subscriberId === sub.id);
+    fromCookie.push({
+      subscriberId: sub.id,
+      subscriberEmail: sub.email,
+      code: sub.code,
+      at: ref.ts,
+      source: visit?.source ?? SOURCE_DIRECT,
+    });
+  }
+  return [...fromCookie, ...fromVisits];
+}
+
+async function referredVisits(
+  db: Kysely<DB>,
+  requests: readonly ConversionRequest[],
+): Promise<ReferredVisit[]> {
+  const pixel = requests.filter((r) => !r.named && r.visitorId !== null);
+  if (pixel.length === 0) return [];
+  const since = Math.min(...pixel.map((r) => r.now - r.campaign.cookie_window_days * DAY_MS));
+  return listReferredVisitsOf(
+    db,
+    [...new Set(pixel.map((r) => r.campaign.id))],
+    [...new Set(pixel.map((r) => r.visitorId as string))],
+    since,
+  );
+}
+
+async function outboxMessages(
+  db: Kysely<DB>,
+  referred: Decision[],
+  referrers: Map<string, SubscriberRow>,
+  increments: Map<string, number>,
+  newFriends: Set<string>,
+): Promise<WebhookMessageRow[]> {
+  if (referred.length === 0) return [];
+  const webhooks = (
+    await listEnabledWebhooksOf(db, [...new Set(referred.map((d) => d.conversion.campaign_id))])
+  ).filter((w) => (JSON.parse(w.events) as string[]).includes("event_conversion"));
+  if (webhooks.length === 0) return [];
+  // people_referred before this batch, then counted up conversion by conversion.
+  const running = new Map(
+    [...increments].map(([id, n]) => [id, (referrers.get(id)?.people_referred ?? n) - n]),
+  );
+  const counted = new Set<string>();
+  const messages: WebhookMessageRow[] = [];
+  for (const d of referred) {
+    const c = d.conversion;
+    const referrer = referrers.get(c.referrer_id as string);
+    if (!referrer) continue;
+    const key = `${referrer.id} ${friendKey({ email: c.email, visitorId: c.visitor_id, conversionId: c.id })}`;
+    if (newFriends.has(key) && !counted.has(key)) {
+      counted.add(key);
+      running.set(referrer.id, (running.get(referrer.id) ?? 0) + 1);
+    }
+    const payload = eventConversionPayload({
+      campaignId: c.campaign_id,
+      conversion: { ...c, amount: conversionView(c, null).amount },
+      referrer: {
+        ...referrerObject(referrer, d.request.campaign),
+        people_referred: running.get(referrer.id) ?? referrer.people_referred,
+      },
+    });
+    const body = JSON.stringify(payload);
+    for (const w of webhooks.filter((w) => w.campaign_id === c.campaign_id)) {
+      messages.push({
+        id: newId("msg", c.created_at),
+        webhook_id: w.id,
+        event_type: "event_conversion",
+        payload: body,
+        status: "pending",
+        attempts: 0,
+        next_attempt_at: c.created_at,
+        lease_until: null,
+        last_error: null,
+        created_at: c.created_at,
+        delivered_at: null,
+      });
+    }
+  }
+  return messages;
+}
+
+/** The seed's dedup keys: per campaign and event, the email, and the transaction id. */
+class DedupIndex {
+  private byKey = new Map<string, ConversionRow>();
+
+  constructor(rows: readonly ConversionRow[]) {
+    for (const row of rows) this.add(row);
+  }
+
+  add(row: ConversionRow): void {
+    for (const key of keysOf(row.campaign_id, row.event, row.email, row.transaction_id)) {
+      if (!this.byKey.has(key)) this.byKey.set(key, row);
+    }
+  }
+
+  find(req: ConversionRequest): ConversionRow | undefined {
+    for (const key of keysOf(
+      req.campaign.id,
+      req.event,
+      req.fields.email ?? null,
+      req.fields.transaction_id ?? null,
+    )) {
+      const hit = this.byKey.get(key);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+}
+
+function keysOf(
+  campaignId: string,
+  event: string,
+  email: string | null,
+  transactionId: string | null,
+): string[] {
+  const keys: string[] = [];
+  if (email !== null) keys.push(`${campaignId}\u0000${event}\u0000e\u0000${email}`);
+  if (transactionId !== null) keys.push(`${campaignId}\u0000${event}\u0000t\u0000${transactionId}`);
+  return keys;
+}
+
+function dedupGroups(requests: readonly ConversionRequest[]): DedupGroup[] {
+  const groups = new Map<string, DedupGroup>();
+  for (const r of requests) {
+    const key = `${r.campaign.id}\u0000${r.event}`;
+    const g = groups.get(key) ?? {
+      campaignId: r.campaign.id,
+      event: r.event,
+      emails: [],
+      transactionIds: [],
+    };
+    if (r.fields.email) g.emails.push(r.fields.email);
+    if (r.fields.transaction_id) g.transactionIds.push(r.fields.transaction_id);
+    groups.set(key, g);
+  }
+  return [...groups.values()];
+}
+
+function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const k = key(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function minorUnits(amount: number, currency: string): number {
+  try {
+    return toMinorUnits(amount, currency);
+  } catch {
+    throw new AppError("validation_failed", `amount is too large for ${currency}`, "amount");
+  }
+}
