@@ -96,11 +96,11 @@ export class IngestBatcher {
         : [],
     ]);
     this.afterCommit();
-    visits.forEach((job, i) => job.resolve(visitResults[i] as { id: string; referred: boolean }));
-    conversions.forEach((job, i) => {
+    for (const [i, job] of visits.entries()) job.resolve(visitResults[i] as { id: string; referred: boolean });
+    for (const [i, job] of conversions.entries()) {
       const result = conversionResults[i];
       if (result instanceof AppError || result === undefined) job.reject(result);
       else job.resolve(result);
-    });
+    }
   }
 }
