@@ -9,28 +9,27 @@ export interface DedupGroup {
   transactionIds: string[];
 }
 
-/** Conversions already recorded under any of the groups' emails or transaction ids. */
+/**
+ * Conversions already recorded under any of the groups' emails or transaction ids. One query per key kind and
+ * group, each an index lookup: an OR across the two columns would make SQLite scan the campaign's conversions.
+ */
 export async function findConversionsByKeys(
   db: Kysely<DB>,
   groups: readonly DedupGroup[],
 ): Promise<ConversionRow[]> {
-  const wanted = groups.filter((g) => g.emails.length > 0 || g.transactionIds.length > 0);
-  if (wanted.length === 0) return [];
-  return db
-    .selectFrom("conversions")
-    .selectAll()
-    .where((eb) =>
-      eb.or(
-        wanted.map((g) => {
-          const keys = [];
-          if (g.emails.length > 0) keys.push(eb("email", "in", g.emails));
-          if (g.transactionIds.length > 0) keys.push(eb("transaction_id", "in", g.transactionIds));
-          return eb.and([eb("campaign_id", "=", g.campaignId), eb("event", "=", g.event), eb.or(keys)]);
-        }),
-      ),
-    )
-    .orderBy("created_at")
-    .execute();
+  const lookups: Array<Promise<ConversionRow[]>> = [];
+  for (const g of groups) {
+    const base = db
+      .selectFrom("conversions")
+      .selectAll()
+      .where("campaign_id", "=", g.campaignId)
+      .where("event", "=", g.event);
+    if (g.emails.length > 0) lookups.push(base.where("email", "in", g.emails).execute());
+    if (g.transactionIds.length > 0)
+      lookups.push(base.where("transaction_id", "in", g.transactionIds).execute());
+  }
+  const rows = (await Promise.all(lookups)).flat();
+  return [...new Map(rows.map((r) => [r.id, r])).values()].sort((a, b) => a.created_at - b.created_at);
 }
 
 /** Inserts what no unique key already holds; returns the ids inserted. */
