@@ -222,13 +222,14 @@ function printSqlStats(runs) {
     const transactions = pick.server.groupCommit?.transactions || 1;
     console.log(
       `\nSQL, ${workload.name} (run ${pick.repeat}): per request ${(per(sql.prepareMs) * 1000).toFixed(0)} µs preparing, ` +
-        `${(per(sql.runMs) * 1000).toFixed(0)} µs running; per transaction ${(sql.statements / transactions).toFixed(1)} statements`,
+        `${(per(sql.runMs) * 1000).toFixed(0)} µs running; per transaction ${(sql.runs / transactions).toFixed(1)} ` +
+        `statements run, ${(sql.prepares / transactions).toFixed(1)} prepared`,
     );
-    console.log("  per tx   prepare µs     run µs  statement (shape)");
+    console.log("  runs/tx  prepares/tx  µs/run  statement (shape)");
     for (const s of sql.top) {
       console.log(
-        `  ${(s.count / transactions).toFixed(2).padStart(6)}  ${((s.prepareMs / s.count) * 1000).toFixed(1).padStart(10)}  ` +
-          `${((s.runMs / s.count) * 1000).toFixed(1).padStart(9)}  ${s.sql}`,
+        `  ${(s.runs / transactions).toFixed(2).padStart(7)}  ${(s.prepares / transactions).toFixed(2).padStart(11)}  ` +
+          `${(s.runs ? (s.runMs / s.runs) * 1000 : 0).toFixed(1).padStart(6)}  ${s.sql}`,
       );
     }
   }

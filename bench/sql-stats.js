@@ -12,7 +12,7 @@ export function watchSqlite() {
     const shape = shapeOf(sql);
     let e = bySql.get(shape);
     if (!e) {
-      e = { count: 0, prepareMs: 0, runMs: 0 };
+      e = { prepares: 0, runs: 0, prepareMs: 0, runMs: 0 };
       bySql.set(shape, e);
     }
     return e;
@@ -26,7 +26,7 @@ export function watchSqlite() {
     const started = performance.now();
     const stmt = prepare.call(this, sql);
     const e = entry(sql);
-    e.count += 1;
+    e.prepares += 1;
     e.prepareMs += performance.now() - started;
     return stmt;
   };
@@ -37,7 +37,9 @@ export function watchSqlite() {
       try {
         return original.apply(this, args);
       } finally {
-        entry(this.source).runMs += performance.now() - started;
+        const e = entry(this.source);
+        e.runs += 1;
+        e.runMs += performance.now() - started;
       }
     };
   }
@@ -52,7 +54,8 @@ export function watchSqlite() {
         .sort((a, b) => b.prepareMs + b.runMs - (a.prepareMs + a.runMs));
       const total = (field) => statements.reduce((sum, s) => sum + s[field], 0);
       return {
-        statements: total("count"),
+        prepares: total("prepares"),
+        runs: total("runs"),
         prepareMs: total("prepareMs"),
         runMs: total("runMs"),
         top: statements.slice(0, 15),
@@ -61,10 +64,11 @@ export function watchSqlite() {
   };
 }
 
-/** Set-based queries vary with the batch: `in (?, ?, ?)` and multi-row `values` are folded into one shape. */
+/** Set-based queries vary with the batch: `in (?, ?, ?)`, multi-row `values` and `case … when` lists are folded. */
 function shapeOf(sql) {
   return sql
     .replace(/\s+/g, " ")
     .replace(/\(\?(?:, \?)*\)/g, "(?…)")
-    .replace(/\(\?…\)(?:, \(\?…\))+/g, "(?…), …");
+    .replace(/\(\?…\)(?:, \(\?…\))+/g, "(?…), …")
+    .replace(/(when \? then [^w]*?)(?:when \? then [^w]*?)+(?=else|end)/g, "$1… ");
 }
