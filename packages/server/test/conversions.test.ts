@@ -263,6 +263,13 @@ describe.each(dialects)("conversions on $name", (dialect) => {
       ["amount not a number", { data: { amount: "lots" } }, 400, "validation_failed", "data.amount"],
       ["amount as an object", { data: { amount: { v: 1 } } }, 400, "validation_failed", "data.amount"],
       [
+        "a NUL character in a name",
+        { data: { first_name: "Sa\u0000ra" } },
+        400,
+        "validation_failed",
+        "data.first_name",
+      ],
+      [
         "transaction_id too long",
         { data: { transaction_id: "t".repeat(129) } },
         400,

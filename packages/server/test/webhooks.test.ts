@@ -1,10 +1,8 @@
 // Webhooks as a customer's endpoint and the campaign owner see them: a real local receiver, the server's own
 // delivery worker driven one round at a time (`runOnce`) under a fake clock, and the admin API.
-import { randomBytes } from "node:crypto";
 import { ENDPOINT_DISABLE_AFTER_MS, RETRY_SCHEDULE_MS } from "@vouch/core";
 import { nextDueAt } from "@vouch/db";
-import pg from "pg";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ReceivedRequest, Receiver, verifyAt } from "./support/receiver.js";
 import { dialects, pixelPost, startTestServer, type TestServer } from "./support/test-server.js";
 
@@ -19,50 +17,15 @@ const emailOf = (r: ReceivedRequest | undefined) => (r?.json as any)?.event_data
 const signaturesOf = (r: ReceivedRequest | undefined) =>
   String(r?.headers["webhook-signature"] ?? "").split(" ");
 
-async function pgExec(url: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 describe.each(dialects)("webhooks on $name", (dialect) => {
   let now = START;
   let t: TestServer;
   let receivers: Receiver[] = [];
-  // PostgreSQL: a database of this file's own, one schema per test. Kysely's migrator looks for its own tables in
-  // every schema of the database (packages/db/src/migrate.ts names no migrationTableSchema), so migrating a new
-  // schema while another test file's schema exists fails with 'relation "kysely_migration_lock" does not exist'.
-  let database: { name: string; url: string } | undefined;
-  let schema: string | undefined;
-
-  beforeAll(async () => {
-    if (dialect.name !== "postgres") return;
-    const base = process.env.TEST_DATABASE_URL as string;
-    const name = `vouch_webhooks_${randomBytes(4).toString("hex")}`;
-    await pgExec(base, `create database ${name}`);
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    database = { name, url: url.toString() };
-  });
-  afterAll(async () => {
-    if (database)
-      await pgExec(process.env.TEST_DATABASE_URL as string, `drop database ${database.name} with (force)`);
-  });
-
   async function start(options: { clock?: () => number; webhookWorker?: boolean; random?: () => number }) {
-    schema = database ? `t_${randomBytes(6).toString("hex")}` : undefined;
-    return startTestServer(dialect, {
-      ...options,
-      ...(database ? { databaseUrl: database.url, schema } : {}),
-    });
+    return startTestServer(dialect, options);
   }
   async function stop() {
     await t.close();
-    if (database && schema) await pgExec(database.url, `drop schema ${schema} cascade`);
   }
 
   beforeEach(async () => {
@@ -225,6 +188,7 @@ describe.each(dialects)("webhooks on $name", (dialect) => {
       ["no events", { events: [] }, "events"],
       ["the same event twice", { events: ["event_conversion", "event_conversion"] }, "events"],
       ["an ftp URL", { url: "ftp://127.0.0.1/hook" }, "url"],
+      ["a value that is no URL", { url: "receiver" }, "url"],
       ["a URL with credentials", { url: "http://user:pass@127.0.0.1/hook" }, "url"],
       ["a URL with only a user name", { url: "http://user@127.0.0.1/hook" }, "url"],
       ["no URL", { url: undefined }, "url"],
@@ -625,6 +589,36 @@ describe.each(dialects)("webhooks on $name", (dialect) => {
         status: 200,
         message_status: "delivered",
       });
+
+      // What happened while it was disabled was kept, failed: a replay sends it now.
+      const replay = await t.api("POST", `/api/v1/webhooks/${hook.id}/replay`, { since: START / 1000 });
+      expect(replay.body).toEqual({ replayed: 1 });
+      expect(await runOnce()).toBe(1);
+      expect(emailOf(rec.requests[3])).toBe("second@example.com");
+    });
+
+    it("refuses to retry or replay for a disabled endpoint", async () => {
+      const { hook, convert, receiver: rec } = await setup();
+      rec.respond({ status: 500 });
+      await convert("sara@example.com");
+      await runOnce();
+      await t.api("PATCH", `/api/v1/webhooks/${hook.id}`, { enabled: false });
+      const replay = await t.api("POST", `/api/v1/webhooks/${hook.id}/replay`, { since: START / 1000 });
+      expect(replay.status).toBe(400);
+      expect(replay.body.error.field).toBe("enabled");
+      const retry = await t.api("POST", `/api/v1/webhook-messages/${idOf(rec.requests[0])}/retry`);
+      expect(retry.status).toBe(400);
+    });
+
+    it("stores a reply holding NUL bytes and finishes the round", async () => {
+      const { convert, deliveries, receiver: rec } = await setup();
+      rec.respond({ status: 200, body: "ok\u0000\u0001" });
+      await convert("nul@example.com");
+      expect(await runOnce()).toBe(1);
+      const [attempt] = await deliveries();
+      expect(attempt).toMatchObject({ status: 200, message_status: "delivered" });
+      expect(attempt.response_body).toBe("ok\uFFFD\u0001");
+      expect(await runOnce()).toBe(0);
     });
 
     it("honours Retry-After: not due after 5 s, due after an hour", async () => {

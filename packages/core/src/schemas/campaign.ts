@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { currency, eventName, httpUrl } from "./common.js";
+import { currency, eventName, httpUrl, text } from "./common.js";
 
 const events = z
   .array(eventName)
@@ -8,7 +8,7 @@ const events = z
   .refine((list) => new Set(list).size === list.length, "events must be unique");
 
 const campaignFields = {
-  name: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters"),
+  name: text(100).pipe(z.string().min(1, "must not be empty")),
   url: httpUrl,
   events,
   cookie_window_days: z.number().int("must be a whole number").min(1).max(730),

@@ -1,11 +1,20 @@
 import { z } from "zod";
 import { isCurrency } from "../money.js";
 
+/** Text a database can store: PostgreSQL refuses the NUL character, so it is refused here, as bad input. */
+export function text(max: number) {
+  return z
+    .string()
+    .trim()
+    .max(max, `must be at most ${max} characters`)
+    .refine((v) => !v.includes("\u0000"), "must not contain NUL characters");
+}
+
 /** Optional text: trimmed, with "" treated as absent (the seed's snippet ships `email: ""`). */
 export function optionalText(max: number) {
   return z.preprocess(
     (v) => (typeof v === "string" && v.trim() === "" ? undefined : v === null ? undefined : v),
-    z.string().trim().max(max, `must be at most ${max} characters`).optional(),
+    text(max).optional(),
   );
 }
 
@@ -45,7 +54,8 @@ export const httpUrl = z
     } catch {
       return false;
     }
-  }, "must be an http(s) URL");
+  }, "must be an http(s) URL")
+  .refine((v) => !v.includes("\u0000"), "must not contain NUL characters");
 
 export const referralCode = z
   .string()

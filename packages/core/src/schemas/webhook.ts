@@ -9,7 +9,11 @@ const events = z
   .refine((list) => new Set(list).size === list.length, "events must be unique");
 
 export const createWebhookInput = z.strictObject({
-  url: httpUrl.refine((u) => !new URL(u).username && !new URL(u).password, "must not carry credentials"),
+  url: httpUrl.refine((u) => {
+    // Zod runs this check even when httpUrl's failed, so an unparsable value must not throw here.
+    const parsed = URL.canParse(u) ? new URL(u) : null;
+    return parsed === null || (!parsed.username && !parsed.password);
+  }, "must not carry credentials"),
   events,
   enabled: z.boolean().default(true),
 });

@@ -136,15 +136,7 @@ export async function addPeopleReferred(
     .execute();
 }
 
-export async function listEnabledWebhooksOf(
-  db: Kysely<DB>,
-  campaignIds: readonly string[],
-): Promise<WebhookRow[]> {
+export async function listWebhooksOf(db: Kysely<DB>, campaignIds: readonly string[]): Promise<WebhookRow[]> {
   if (campaignIds.length === 0) return [];
-  return db
-    .selectFrom("webhooks")
-    .selectAll()
-    .where("campaign_id", "in", campaignIds)
-    .where("enabled", "=", 1)
-    .execute();
+  return db.selectFrom("webhooks").selectAll().where("campaign_id", "in", campaignIds).execute();
 }

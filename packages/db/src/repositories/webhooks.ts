@@ -14,15 +14,6 @@ export async function listWebhooks(db: Kysely<DB>, campaignId: string): Promise<
   return db.selectFrom("webhooks").selectAll().where("campaign_id", "=", campaignId).orderBy("id").execute();
 }
 
-export async function listEnabledWebhooks(db: Kysely<DB>, campaignId: string): Promise<WebhookRow[]> {
-  return db
-    .selectFrom("webhooks")
-    .selectAll()
-    .where("campaign_id", "=", campaignId)
-    .where("enabled", "=", 1)
-    .execute();
-}
-
 export async function updateWebhook(
   db: Kysely<DB>,
   id: string,
@@ -119,7 +110,7 @@ export async function getWebhookMessage(db: Kysely<DB>, id: string): Promise<Web
 /** Puts messages back in the queue, due now: a manual retry or a replay. */
 export async function requeueMessages(
   db: Kysely<DB>,
-  filter: { id: string } | { webhookId: string; failedSince: number },
+  filter: { id: string } | { webhookId: string; createdSince: number },
   now: number,
 ): Promise<number> {
   let q = db
@@ -131,7 +122,7 @@ export async function requeueMessages(
       : q
           .where("webhook_id", "=", filter.webhookId)
           .where("status", "=", "failed")
-          .where("created_at", ">=", filter.failedSince);
+          .where("created_at", ">=", filter.createdSince);
   const result = await q.executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

@@ -14,7 +14,7 @@ import {
 } from "@vouch/db";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.js";
-import { notFound } from "../errors.js";
+import { AppError, notFound } from "../errors.js";
 import { parse } from "../http/parse.js";
 import {
   changeWebhook,
@@ -82,10 +82,10 @@ export function webhookRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.post<IdParams>("/api/v1/webhooks/:id/replay", async (request, reply) => {
-    const webhook = await loadWebhook(ctx.db, request.params.id);
+    const webhook = assertEnabled(await loadWebhook(ctx.db, request.params.id));
     const { since } = parse(replayWebhookInput, request.body);
-    const failedSince = typeof since === "number" ? since * 1000 : Date.parse(since);
-    const replayed = await requeueMessages(ctx.db, { webhookId: webhook.id, failedSince }, ctx.clock());
+    const createdSince = typeof since === "number" ? since * 1000 : Date.parse(since);
+    const replayed = await requeueMessages(ctx.db, { webhookId: webhook.id, createdSince }, ctx.clock());
     ctx.webhooks.nudge();
     return reply.status(202).send({ replayed });
   });
@@ -93,10 +93,19 @@ export function webhookRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post<IdParams>("/api/v1/webhook-messages/:id/retry", async (request, reply) => {
     const message = await getWebhookMessage(ctx.db, request.params.id);
     if (!message) throw notFound("webhook message");
+    const webhook = await getWebhook(ctx.db, message.webhook_id);
+    if (webhook) assertEnabled(webhook);
     await requeueMessages(ctx.db, { id: message.id }, ctx.clock());
     ctx.webhooks.nudge();
     return reply.status(202).send({ id: message.id, status: "pending" });
   });
+}
+
+/** Sending to a disabled endpoint would only fail again: the owner enables it first. */
+function assertEnabled(webhook: WebhookRow): WebhookRow {
+  if (webhook.enabled !== 1)
+    throw new AppError("validation_failed", "the webhook is disabled; enable it first", "enabled");
+  return webhook;
 }
 
 async function loadWebhook(db: Kysely<DB>, id: string): Promise<WebhookRow> {

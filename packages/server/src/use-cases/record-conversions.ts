@@ -20,9 +20,9 @@ import {
   insertReferredFriends,
   insertWebhookMessages,
   type Kysely,
-  listEnabledWebhooksOf,
   listReferredVisitsOf,
   listSubscribersByIdsOrCodes,
+  listWebhooksOf,
   type ReferredVisit,
   type SubscriberRow,
   type WebhookMessageRow,
@@ -31,6 +31,7 @@ import { AppError } from "../errors.js";
 import { campaignEvents } from "../views/campaign-view.js";
 import { conversionView } from "../views/conversion-view.js";
 import { referrerObject } from "../views/webhook-view.js";
+import { outboxRows } from "./enqueue-webhook-event.js";
 
 export interface ConversionFields {
   email?: string | undefined;
@@ -58,6 +59,8 @@ export interface RecordConversionOutcome {
   created: boolean;
   conversion: ConversionRow;
   referrer: SubscriberRow | null;
+  /** Outbox messages written for this conversion (the webhook worker need only wake when some were). */
+  webhooksQueued: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -167,7 +170,11 @@ export async function recordConversions(
   const referrers = new Map((await listSubscribersByIdsOrCodes(db, referrerIds, [])).map((s) => [s.id, s]));
 
   // 6. The outbox: an event_conversion per attributed conversion, each counting friends up to itself.
-  await insertWebhookMessages(db, await outboxMessages(db, referred, referrers, increments, newFriends));
+  const outbox = await outboxMessages(db, referred, referrers, increments, newFriends);
+  await insertWebhookMessages(
+    db,
+    outbox.map((m) => m.row),
+  );
 
   return decided.map((d) =>
     d instanceof AppError
@@ -176,6 +183,9 @@ export async function recordConversions(
           created: d.created,
           conversion: d.conversion,
           referrer: d.conversion.referrer_id ? (referrers.get(d.conversion.referrer_id) ?? null) : null,
+          webhooksQueued: d.created
+            ? outbox.filter((m) => m.conversionId === d.conversion.id && m.row.status === "pending").length
+            : 0,
         },
   );
 }
@@ -297,18 +307,16 @@ async function outboxMessages(
   referrers: Map<string, SubscriberRow>,
   increments: Map<string, number>,
   newFriends: Set<string>,
-): Promise<WebhookMessageRow[]> {
+): Promise<Array<{ conversionId: string; row: WebhookMessageRow }>> {
   if (referred.length === 0) return [];
-  const webhooks = (
-    await listEnabledWebhooksOf(db, [...new Set(referred.map((d) => d.conversion.campaign_id))])
-  ).filter((w) => (JSON.parse(w.events) as string[]).includes("event_conversion"));
+  const webhooks = await listWebhooksOf(db, [...new Set(referred.map((d) => d.conversion.campaign_id))]);
   if (webhooks.length === 0) return [];
   // people_referred before this batch, then counted up conversion by conversion.
   const running = new Map(
     [...increments].map(([id, n]) => [id, (referrers.get(id)?.people_referred ?? n) - n]),
   );
   const counted = new Set<string>();
-  const messages: WebhookMessageRow[] = [];
+  const messages: Array<{ conversionId: string; row: WebhookMessageRow }> = [];
   for (const d of referred) {
     const c = d.conversion;
     const referrer = referrers.get(c.referrer_id as string);
@@ -326,21 +334,9 @@ async function outboxMessages(
         people_referred: running.get(referrer.id) ?? referrer.people_referred,
       },
     });
-    const body = JSON.stringify(payload);
-    for (const w of webhooks.filter((w) => w.campaign_id === c.campaign_id)) {
-      messages.push({
-        id: newId("msg", c.created_at),
-        webhook_id: w.id,
-        event_type: "event_conversion",
-        payload: body,
-        status: "pending",
-        attempts: 0,
-        next_attempt_at: c.created_at,
-        lease_until: null,
-        last_error: null,
-        created_at: c.created_at,
-        delivered_at: null,
-      });
+    const endpoints = webhooks.filter((w) => w.campaign_id === c.campaign_id);
+    for (const row of outboxRows(endpoints, "event_conversion", JSON.stringify(payload), c.created_at)) {
+      messages.push({ conversionId: c.id, row });
     }
   }
   return messages;

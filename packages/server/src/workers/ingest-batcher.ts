@@ -31,7 +31,7 @@ export class IngestBatcher {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly maxBatch: number,
-    /** Runs after each commit, e.g. to wake the webhook worker for the outbox rows just written. */
+    /** Runs after a commit that wrote outbox rows: wakes the webhook worker. */
     private readonly afterCommit: () => void = () => {},
   ) {}
 
@@ -95,8 +95,9 @@ export class IngestBatcher {
           )
         : [],
     ]);
-    this.afterCommit();
-    for (const [i, job] of visits.entries()) job.resolve(visitResults[i] as { id: string; referred: boolean });
+    if (conversionResults.some((r) => !(r instanceof AppError) && r.webhooksQueued > 0)) this.afterCommit();
+    for (const [i, job] of visits.entries())
+      job.resolve(visitResults[i] as { id: string; referred: boolean });
     for (const [i, job] of conversions.entries()) {
       const result = conversionResults[i];
       if (result instanceof AppError || result === undefined) job.reject(result);

@@ -154,7 +154,7 @@ export class WebhookWorker {
         body: message.payload,
       }),
       "content-type": "application/json",
-      "user-agent": "Vouch-Webhooks/1",
+      "user-agent": "Vouch-Webhooks/1.0",
     };
     return deliver({
       url: webhook.url,
@@ -182,8 +182,8 @@ export class WebhookWorker {
             attempted_at: at,
             status_code: result.status,
             duration_ms: Math.round(result.durationMs),
-            error: result.error ?? (ok ? null : `receiver answered ${result.status}`),
-            response_body: result.responseBody,
+            error: storable(result.error ?? (ok ? null : `receiver answered ${result.status}`)),
+            response_body: storable(result.responseBody),
           });
           const state = endpointState.get(webhook.id) ?? { webhook, ok: false, gone: false, failedAt: at };
           state.ok ||= ok;
@@ -243,4 +243,9 @@ export class WebhookWorker {
       }
     }
   }
+}
+
+/** What a receiver answers is stored as text; PostgreSQL refuses NUL characters in text. */
+function storable<T extends string | null>(value: T): T {
+  return (value === null ? null : value.replaceAll("\u0000", "\uFFFD")) as T;
 }
