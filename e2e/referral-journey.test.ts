@@ -3,6 +3,7 @@
 // different origins.
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Receiver } from "../packages/server/test/support/receiver.js";
 import { dialects, startTestServer, type TestServer } from "../packages/server/test/support/test-server.js";
 import { launchChromium, screenshotPath } from "./support/chromium.js";
 import { freePort } from "./support/free-port.js";
@@ -14,6 +15,7 @@ describe.each(dialects)("referral journey in Chromium on $name", (dialect) => {
   let site: CustomerSite;
   let campaign: any;
   let mark: any;
+  let receiver: Receiver;
   const contexts: BrowserContext[] = [];
   const pageErrors: Error[] = [];
 
@@ -30,6 +32,13 @@ describe.each(dialects)("referral journey in Chromium on $name", (dialect) => {
     const install = (await vouch.api("GET", `/api/v1/campaigns/${campaign.id}/install`)).body;
     site = await startCustomerSite({ trackingCode: install.tracking_code });
     await vouch.api("PATCH", `/api/v1/campaigns/${campaign.id}`, { url: `${site.origin}/` });
+    // The owner's server listens for the seed's "Event tracked" webhook.
+    receiver = await Receiver.start();
+    const hook = await vouch.api("POST", `/api/v1/campaigns/${campaign.id}/webhooks`, {
+      url: receiver.url(),
+      events: ["event_conversion"],
+    });
+    receiver.useSecret(hook.body.secret);
     mark = (
       await vouch.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, {
         email: "mark@example.com",
@@ -41,6 +50,7 @@ describe.each(dialects)("referral journey in Chromium on $name", (dialect) => {
 
   afterAll(async () => {
     await browser?.close();
+    await receiver?.close();
     await site?.close();
     await vouch?.close();
   });
@@ -109,12 +119,49 @@ describe.each(dialects)("referral journey in Chromium on $name", (dialect) => {
       referrer_code: mark.code,
       subscriber_id: mark.id,
     });
+
+    // The owner's server receives one signed event_conversion, in the seed's shape.
+    const [delivery] = await receiver.waitFor(1);
+    expect(delivery?.verification).toBe("ok");
+    expect(delivery?.headers["webhook-id"]).toMatch(/^msg_/);
+    expect(delivery?.json).toEqual({
+      response: "event_conversion",
+      list_uuid: campaign.id,
+      event_name: "download",
+      event_data: {
+        id: row.id,
+        currency: "USD",
+        amount: 15.7,
+        transaction_id: "TRX_123",
+        source: "direct_visit",
+        first_name: "John",
+        last_name: "Smith",
+        email: "sara@example.com",
+        created_at: Math.floor(Date.parse(row.created_at) / 1000),
+      },
+      referrer: {
+        subscriber_id: mark.id,
+        name: "Mark James",
+        email: "mark@example.com",
+        extra_field: null,
+        extra_field_2: null,
+        code: mark.code,
+        referral_link: mark.referral_link,
+        people_referred: 1,
+      },
+    });
   });
 
   it("a second friend makes two", async () => {
     const { track } = await friendConverts("tom@example.com", "TRX_124");
     expect(track.body.referred).toBe(true);
     expect((await markNow()).people_referred).toBe(2);
+    const deliveries = await receiver.waitFor(2);
+    expect(deliveries[1]?.json).toMatchObject({
+      event_data: { email: "tom@example.com" },
+      referrer: { people_referred: 2 },
+    });
+    expect(deliveries[1]?.verification).toBe("ok");
   });
 
   it("the same email again changes nothing", async () => {
@@ -123,6 +170,9 @@ describe.each(dialects)("referral journey in Chromium on $name", (dialect) => {
     expect(track.body.created).toBe(false);
     expect((await markNow()).people_referred).toBe(2);
     expect(await conversions()).toHaveLength(2);
+    // A repeat sends nothing: give the worker time to (not) deliver.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(receiver.requests).toHaveLength(2);
   });
 
   it("a visitor with no referral converts organically", async () => {
@@ -162,6 +212,16 @@ describe.each(dialects)("referral journey in Chromium on $name", (dialect) => {
   it("counts the visits and conversions by source", async () => {
     const stats = (await vouch.api("GET", `/api/v1/campaigns/${campaign.id}/stats`)).body;
     expect(stats).toMatchObject({ visits: 4, referred_visits: 4, conversions: 4, referred_conversions: 3 });
+  });
+
+  it("sent one webhook per attributed conversion, none for the organic one", async () => {
+    const deliveries = await receiver.waitFor(3);
+    expect(deliveries.map((d) => (d.json as any).event_data.email)).toEqual([
+      "sara@example.com",
+      "tom@example.com",
+      "late@example.com",
+    ]);
+    expect(new Set(deliveries.map((d) => d.headers["webhook-id"])).size).toBe(3);
   });
 
   it("threw nothing into the host pages", () => {
