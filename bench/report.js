@@ -72,6 +72,12 @@ export function printReport({ meta, summary, commitChecks, verdicts }) {
     `Vouch ${meta.commit} on ${meta.database.dialect} (${meta.database.location}); node ${meta.node}, ` +
       `${meta.cpus}× ${meta.cpuModel}; load average at start ${meta.loadAverageStart.map((l) => l.toFixed(2)).join(" ")}`,
   );
+  if (meta.rowsAtEnd) {
+    out.push(
+      `the campaign grew through the runs (later runs meet a bigger database): at the end ` +
+        `${fmtInt(meta.rowsAtEnd.visits)} visits, ${fmtInt(meta.rowsAtEnd.conversions)} conversions`,
+    );
+  }
   out.push("");
   const header = [
     "workload",

@@ -100,6 +100,8 @@ async function main() {
   }
   if (interrupted) return 130;
 
+  const finalStats = await settledStats(api, campaign.id);
+  meta.rowsAtEnd = { visits: finalStats.visits, conversions: finalStats.conversions };
   const summary = summarize(
     runs,
     settings.workloads.map((w) => w.name),

@@ -70,5 +70,5 @@ function shapeOf(sql) {
     .replace(/\s+/g, " ")
     .replace(/\(\?(?:, \?)*\)/g, "(?…)")
     .replace(/\(\?…\)(?:, \(\?…\))+/g, "(?…), …")
-    .replace(/(when \? then [^w]*?)(?:when \? then [^w]*?)+(?=else|end)/g, "$1… ");
+    .replace(/(when \? then [^w]*?)(?:when \? then [^w]*?)*(?=else|end)/g, "$1… ");
 }
