@@ -72,7 +72,10 @@ function withStatementCache(sqlite: SQLite.Database, size = 500) {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),
-    prepare(sqlText: string) {
+    prepare(kyselySql: string) {
+      // Two connections write (the ingest thread and the event loop's): a transaction takes the write lock
+      // when it begins, so one that read first never fails to upgrade; it waits (busy_timeout) instead.
+      const sqlText = kyselySql === "begin" ? "begin immediate" : kyselySql;
       let stmt = cache.get(sqlText);
       if (stmt) {
         cache.delete(sqlText);

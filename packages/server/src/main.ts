@@ -8,6 +8,7 @@ import type { Config } from "./config.js";
 import type { AppContext } from "./context.js";
 import { createDeliveryAgents } from "./webhooks/safe-agent.js";
 import { IngestBatcher } from "./workers/ingest-batcher.js";
+import { inProcessExecutor, ThreadExecutor, threadExecutorAvailable } from "./workers/ingest-executor.js";
 import { WebhookWorker } from "./workers/webhook-worker.js";
 
 export interface RunningServer {
@@ -29,6 +30,8 @@ export interface StartOptions {
   /** false: do not run the delivery loop (tests drive `webhooks.runOnce()` with a fake clock). */
   webhookWorker?: boolean;
   random?: () => number;
+  /** SQLite: write ingest batches on a thread of their own (default: yes, for a database file). */
+  ingestThread?: boolean;
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
@@ -45,7 +48,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       clock,
       ...(options.random ? { random: options.random } : {}),
     });
-    const ingest = new IngestBatcher(database.db, config.ingestBatchMax, () => webhooks.nudge());
+    const threaded =
+      database.dialect === "sqlite" &&
+      database.location !== ":memory:" &&
+      options.ingestThread !== false &&
+      threadExecutorAvailable();
+    const executor = threaded ? new ThreadExecutor(config.databaseUrl) : inProcessExecutor(database.db);
+    const ingest = new IngestBatcher(executor, config.ingestBatchMax, () => webhooks.nudge());
     const ctx: AppContext = {
       config,
       db: database.db,

@@ -1,11 +1,7 @@
-import type { DB, Kysely } from "@vouch/db";
 import { AppError } from "../errors.js";
-import {
-  type ConversionRequest,
-  type RecordConversionOutcome,
-  recordConversions,
-} from "../use-cases/record-conversions.js";
-import { recordVisits, type VisitRequest } from "../use-cases/record-visits.js";
+import type { ConversionRequest, RecordConversionOutcome } from "../use-cases/record-conversions.js";
+import type { VisitRequest } from "../use-cases/record-visits.js";
+import type { IngestExecutor } from "./ingest-executor.js";
 
 interface Pending<Req, Res> {
   request: Req;
@@ -29,7 +25,7 @@ export class IngestBatcher {
   private closed = false;
 
   constructor(
-    private readonly db: Kysely<DB>,
+    private readonly executor: IngestExecutor,
     private readonly maxBatch: number,
     /** Runs after a commit that wrote outbox rows: wakes the webhook worker. */
     private readonly afterCommit: () => void = () => {},
@@ -47,6 +43,7 @@ export class IngestBatcher {
   async close(): Promise<void> {
     this.closed = true;
     while (this.running) await new Promise((r) => setTimeout(r, 5));
+    await this.executor.close();
   }
 
   private enqueue<Req, Res>(queue: Pending<Req, Res>[], request: Req): Promise<Res> {
@@ -81,27 +78,17 @@ export class IngestBatcher {
 
   /** One transaction for the batch; answers go out only once it has committed. */
   private async commit(visits: VisitJob[], conversions: ConversionJob[]): Promise<void> {
-    const [visitResults, conversionResults] = await this.db.transaction().execute(async (trx) => [
-      visits.length > 0
-        ? await recordVisits(
-            trx,
-            visits.map((j) => j.request),
-          )
-        : [],
-      conversions.length > 0
-        ? await recordConversions(
-            trx,
-            conversions.map((j) => j.request),
-          )
-        : [],
-    ]);
-    if (conversionResults.some((r) => !(r instanceof AppError) && r.webhooksQueued > 0)) this.afterCommit();
+    const result = await this.executor.write(
+      visits.map((j) => j.request),
+      conversions.map((j) => j.request),
+    );
+    if (result.conversions.some((r) => !(r instanceof AppError) && r.webhooksQueued > 0)) this.afterCommit();
     for (const [i, job] of visits.entries())
-      job.resolve(visitResults[i] as { id: string; referred: boolean });
+      job.resolve(result.visits[i] as { id: string; referred: boolean });
     for (const [i, job] of conversions.entries()) {
-      const result = conversionResults[i];
-      if (result instanceof AppError || result === undefined) job.reject(result);
-      else job.resolve(result);
+      const outcome = result.conversions[i];
+      if (outcome instanceof AppError || outcome === undefined) job.reject(outcome);
+      else job.resolve(outcome);
     }
   }
 }
