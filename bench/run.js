@@ -220,18 +220,18 @@ function printSqlStats(runs) {
     const pick = mine[Math.floor(mine.length / 2)];
     if (!pick) continue;
     const { sql } = pick.server;
-    const per = (n) => n / pick.requests;
+    const us = (ms, n) => (n ? ((ms / n) * 1000).toFixed(1) : "-");
     const transactions = pick.server.groupCommit?.transactions || 1;
     console.log(
-      `\nSQL, ${workload.name} (run ${pick.repeat}): per request ${(per(sql.prepareMs) * 1000).toFixed(0)} µs preparing, ` +
-        `${(per(sql.runMs) * 1000).toFixed(0)} µs running; per transaction ${(sql.runs / transactions).toFixed(1)} ` +
-        `statements run, ${(sql.prepares / transactions).toFixed(1)} prepared`,
+      `\nSQL, ${workload.name} (run ${pick.repeat}, ${transactions} transactions): per request ` +
+        `${us(sql.prepareMs, pick.requests)} µs preparing, ${us(sql.runMs, pick.requests)} µs running; ` +
+        `per transaction ${(sql.runs / transactions).toFixed(1)} statements run, ${(sql.prepares / transactions).toFixed(1)} prepared`,
     );
-    console.log("  runs/tx  prepares/tx  µs/run  statement (shape)");
+    console.log("  runs/tx  µs/run  µs/prepare  statement (shape)");
     for (const s of sql.top) {
       console.log(
-        `  ${(s.runs / transactions).toFixed(2).padStart(7)}  ${(s.prepares / transactions).toFixed(2).padStart(11)}  ` +
-          `${(s.runs ? (s.runMs / s.runs) * 1000 : 0).toFixed(1).padStart(6)}  ${s.sql}`,
+        `  ${(s.runs / transactions).toFixed(2).padStart(7)}  ${us(s.runMs, s.runs).padStart(6)}  ` +
+          `${us(s.prepareMs, s.prepares).padStart(10)}  ${s.sql}`,
       );
     }
   }

@@ -3,7 +3,7 @@
 import { performance } from "node:perf_hooks";
 import { loadConfig, startServer } from "@vouch/server";
 import { serveProbe } from "./child-probe.js";
-import { watchSqlite } from "./sql-stats.js";
+import { watchSql } from "./sql-stats.js";
 
 await serveProbe(async () => {
   const config = loadConfig({
@@ -15,8 +15,8 @@ await serveProbe(async () => {
   });
   const schema = process.env.BENCH_SCHEMA;
   const sql =
-    process.env.BENCH_SQL_STATS === "1" && config.databaseUrl.startsWith("sqlite:")
-      ? watchSqlite()
+    process.env.BENCH_SQL_STATS === "1"
+      ? watchSql(config.databaseUrl.startsWith("sqlite:") ? "sqlite" : "postgres")
       : undefined;
   const server = await startServer(config, schema ? { schema } : {});
   const batches = watchTransactions(server.database.db);
