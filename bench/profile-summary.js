@@ -60,7 +60,7 @@ export function summarizeProfile(profile, top = 15) {
 
 export function formatProfileSummary(title, summary) {
   const lines = [
-    `${title}: ${Math.round(summary.busyMs)} ms on CPU, ${Math.round(summary.idleMs)} ms idle (main thread)`,
+    `${title}: ${Math.round(summary.busyMs)} ms of samples on CPU, ${Math.round(summary.idleMs)} ms idle`,
   ];
   lines.push("  by component (self time):");
   for (const c of summary.components.slice(0, 12)) lines.push(`    ${pct(c.share)}  ${c.name}`);

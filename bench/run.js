@@ -49,7 +49,9 @@ async function main() {
   // Same harness, same kind of process, started side by side.
   const [raw, vouch] = await Promise.all([
     startTarget("raw-server.js", { env: childEnv }),
-    startTarget("vouch-server.js", { env: { ...childEnv, ...database.env, BENCH_ADMIN_KEY: ADMIN_KEY } }),
+    startTarget("vouch-server.js", {
+      env: { ...childEnv, ...database.env, BENCH_ADMIN_KEY: ADMIN_KEY, BENCH_DB_PROBE: "1" },
+    }),
   ]);
   cleanups.push(
     () => raw.stop(),
@@ -158,7 +160,7 @@ async function measure({ name, target, workload, campaign, api, repeat, seq }) {
     deadlineSeconds: settings.seconds * 3 + 30,
   });
   const clientEventLoopUtilization = performance.eventLoopUtilization(clientElu).utilization;
-  const server = await target.call("stats");
+  const server = serverFigures(await target.call("stats"));
 
   let check;
   if (isVouch && workload.name === "conversions") {
@@ -187,7 +189,7 @@ function progressLine(run, seq, total) {
     `  [${String(seq).padStart(String(total).length)}/${total}] ${run.workload.padEnd(11)} ${run.target.padEnd(5)} ` +
     `${Math.round(run.rps).toLocaleString("en-US").padStart(7)} req/s  p50 ${run.latencyMs.p50.toFixed(2)} ms  ` +
     `p99 ${run.latencyMs.p99.toFixed(2)} ms  non-2xx ${run.non2xx + run.errors}  ` +
-    `server ${Math.round(cpuUs)} µs CPU/req, ELU ${Math.round(run.server.eventLoopUtilization * 100)}%  ` +
+    `server ${Math.round(cpuUs)} µs CPU/req, ELU ${threadElus(run.server)}  ` +
     `client ELU ${Math.round(run.clientEventLoopUtilization * 100)}%` +
     (run.server.groupCommit?.transactions
       ? `  ${(run.requests / run.server.groupCommit.transactions).toFixed(1)} req/transaction`
@@ -199,17 +201,75 @@ function progressLine(run, seq, total) {
 
 async function printProfiles(runs) {
   const printed = [];
-  const profiled = runs.filter((r) => r.server.profile);
+  const profiled = runs.filter((r) => r.server.profiles.length > 0);
   // One profile per workload and target is enough to see the shape: take each pair's median-rps run.
   const keys = [...new Set(profiled.map((r) => `${r.workload}/${r.target}`))];
   for (const key of keys) {
     const mine = profiled.filter((r) => `${r.workload}/${r.target}` === key).sort((a, b) => a.rps - b.rps);
     const pick = mine[Math.floor(mine.length / 2)];
-    const summary = summarizeProfile(JSON.parse(await readFile(pick.server.profile, "utf8")));
-    console.log(`\n${formatProfileSummary(`CPU profile ${key} (run ${pick.repeat})`, summary)}`);
-    printed.push({ key, file: pick.server.profile, summary });
+    for (const { threadId, main, file } of pick.server.profiles) {
+      const summary = summarizeProfile(JSON.parse(await readFile(file, "utf8")));
+      const where = main ? "main thread" : `thread ${threadId}`;
+      console.log(`\n${formatProfileSummary(`CPU profile ${key}, ${where} (run ${pick.repeat})`, summary)}`);
+      printed.push({ key, threadId, file, summary });
+    }
   }
   return printed;
+}
+
+/**
+ * The child's report, flattened: process CPU and memory, the main thread's event-loop utilisation (and each
+ * other thread's), transactions and statements summed over the threads that did them, the profile files.
+ */
+function serverFigures(stats) {
+  const threads = stats.threads ?? [];
+  const main = threads.find((t) => t.main);
+  const db = threads.map((t) => t.database).filter(Boolean);
+  const transactions = db.reduce((n, d) => n + d.transactions, 0);
+  const figures = {
+    wallMs: stats.wallMs,
+    cpuMs: stats.cpuMs,
+    rssMb: stats.rssMb,
+    eventLoopUtilization: main?.eventLoopUtilization ?? 0,
+    threads: threads.map((t) => ({
+      threadId: t.threadId,
+      main: t.main,
+      eventLoopUtilization: t.eventLoopUtilization,
+    })),
+    profiles: threads
+      .filter((t) => t.profile)
+      .map((t) => ({ threadId: t.threadId, main: t.main, file: t.profile })),
+  };
+  if (transactions > 0) {
+    figures.groupCommit = { transactions, transactionMs: db.reduce((ms, d) => ms + d.transactionMs, 0) };
+  }
+  const shapes = new Map();
+  for (const s of db.flatMap((d) => d.statements ?? [])) {
+    const e = shapes.get(s.sql) ?? { sql: s.sql, prepares: 0, runs: 0, prepareMs: 0, runMs: 0 };
+    for (const k of ["prepares", "runs", "prepareMs", "runMs"]) e[k] += s[k];
+    shapes.set(s.sql, e);
+  }
+  if (shapes.size > 0) {
+    const all = [...shapes.values()].sort((a, b) => b.prepareMs + b.runMs - (a.prepareMs + a.runMs));
+    const total = (k) => all.reduce((sum, e) => sum + e[k], 0);
+    figures.sql = {
+      prepares: total("prepares"),
+      runs: total("runs"),
+      prepareMs: total("prepareMs"),
+      runMs: total("runMs"),
+      top: all.slice(0, 15),
+    };
+  }
+  return figures;
+}
+
+function threadElus(server) {
+  const pct = (t) => `${Math.round(t.eventLoopUtilization * 100)}%`;
+  const others = server.threads.filter((t) => !t.main);
+  return [
+    `${Math.round(server.eventLoopUtilization * 100)}%`,
+    ...others.map((t) => `thread ${t.threadId} ${pct(t)}`),
+  ].join(", ");
 }
 
 function printSqlStats(runs) {

@@ -14,7 +14,12 @@ const CALL_TIMEOUT_MS = 30_000;
 export async function startTarget(script, options = {}) {
   const child = fork(fileURLToPath(new URL(script, import.meta.url)), [], {
     env: { ...process.env, ...options.env },
-    execArgv: options.execArgv ?? [],
+    // The thread probe measures each thread of the target, including worker threads it starts.
+    execArgv: [
+      "--require",
+      fileURLToPath(new URL("thread-probe.cjs", import.meta.url)),
+      ...(options.execArgv ?? []),
+    ],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
