@@ -76,8 +76,28 @@ export async function nextDueAt(db: Kysely<DB>): Promise<number | null> {
   return row?.at === null || row?.at === undefined ? null : Number(row.at);
 }
 
-export async function insertWebhookAttempt(db: Kysely<DB>, row: WebhookAttemptRow): Promise<void> {
-  await db.insertInto("webhook_attempts").values(row).execute();
+export async function insertWebhookAttempts(
+  db: Kysely<DB>,
+  rows: readonly WebhookAttemptRow[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insertInto("webhook_attempts").values(rows).execute();
+}
+
+/** Marks a round's successful messages delivered, in one statement. */
+export async function markDelivered(db: Kysely<DB>, ids: readonly string[], at: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable("webhook_messages")
+    .set({
+      status: "delivered",
+      delivered_at: at,
+      last_error: null,
+      lease_until: null,
+      attempts: sql<number>`attempts + 1`,
+    })
+    .where("id", "in", ids)
+    .execute();
 }
 
 export async function finishMessage(

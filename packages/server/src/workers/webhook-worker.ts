@@ -10,10 +10,12 @@ import {
   type DB,
   type Dialect,
   finishMessage,
-  insertWebhookAttempt,
+  insertWebhookAttempts,
   type Kysely,
   listWebhooksByIds,
+  markDelivered,
   updateWebhook,
+  type WebhookAttemptRow,
   type WebhookMessageRow,
   type WebhookRow,
 } from "@vouch/db";
@@ -88,15 +90,53 @@ export class WebhookWorker {
 
   /** One round: claim what is due, deliver it, record the outcomes. Returns how many were attempted. */
   async runOnce(): Promise<number> {
+    const outcomes = await this.claimAndSend();
+    await this.record(outcomes);
+    return outcomes.length;
+  }
+
+  /**
+   * The loop pipelines rounds: while one round's outcomes are being recorded, the next is claimed and sent.
+   * Claimed messages stay leased until recorded, so no message is in two rounds at once.
+   */
+  private async run(): Promise<void> {
+    let recording: Promise<void> = Promise.resolve();
+    while (this.running) {
+      this.pendingNudge = false;
+      let attempted = 0;
+      try {
+        const outcomes = await this.claimAndSend();
+        attempted = outcomes.length;
+        await recording;
+        recording = this.record(outcomes).catch((err: Error) => {
+          console.error(
+            `vouch: webhook worker: recording a round failed (its messages retry when their lease ends): ${err.message}`,
+          );
+        });
+      } catch (err) {
+        console.error(`vouch: webhook worker: ${(err as Error).message}`);
+      }
+      if (attempted > 0 || this.pendingNudge || !this.running) continue;
+      await recording;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.o.pollMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+    await recording;
+  }
+
+  /** Claims what is due and sends it, `concurrency` at a time. */
+  private async claimAndSend(): Promise<Outcome[]> {
     const now = this.o.clock();
     const messages = await claimDueMessages(this.o.db, this.o.dialect, now, this.o.leaseMs, this.o.batchSize);
-    if (messages.length === 0) return 0;
-    const webhooks = new Map(
-      (await listWebhooksByIds(this.o.db, [...new Set(messages.map((m) => m.webhook_id))])).map((w) => [
-        w.id,
-        w,
-      ]),
-    );
+    if (messages.length === 0) return [];
+    const ids = [...new Set(messages.map((m) => m.webhook_id))];
+    const webhooks = new Map((await listWebhooksByIds(this.o.db, ids)).map((w) => [w.id, w]));
     const outcomes: Outcome[] = [];
     let next = 0;
     const lane = async () => {
@@ -107,29 +147,7 @@ export class WebhookWorker {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.o.concurrency, messages.length) }, lane));
-    await this.record(outcomes);
-    return messages.length;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      this.pendingNudge = false;
-      let attempted = 0;
-      try {
-        attempted = await this.runOnce();
-      } catch (err) {
-        console.error(`vouch: webhook worker: ${(err as Error).message}`);
-      }
-      if (attempted > 0 || this.pendingNudge || !this.running) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.o.pollMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
+    return outcomes;
   }
 
   private async send(message: WebhookMessageRow, webhook: WebhookRow | undefined): Promise<DeliveryResult> {
@@ -167,31 +185,43 @@ export class WebhookWorker {
 
   /** Every attempt of the round, and what follows from it, in one transaction. */
   private async record(outcomes: Outcome[]): Promise<void> {
-    await this.o.db.transaction().execute(async (trx) => {
-      const endpointState = new Map<
-        string,
-        { webhook: WebhookRow; ok: boolean; gone: boolean; failedAt: number }
-      >();
-      for (const { message, webhook, result, at } of outcomes) {
-        const ok = result.status !== null && result.status >= 200 && result.status < 300 && !result.error;
-        if (webhook) {
-          await insertWebhookAttempt(trx, {
-            id: newId("att", at),
-            message_id: message.id,
-            webhook_id: webhook.id,
-            attempted_at: at,
-            status_code: result.status,
-            duration_ms: Math.round(result.durationMs),
-            error: storable(result.error ?? (ok ? null : `receiver answered ${result.status}`)),
-            response_body: storable(result.responseBody),
-          });
-          const state = endpointState.get(webhook.id) ?? { webhook, ok: false, gone: false, failedAt: at };
-          state.ok ||= ok;
-          state.gone ||= result.status === 410;
-          endpointState.set(webhook.id, state);
-        }
-        await finishMessage(trx, message.id, this.nextState(message, webhook, result, ok, at));
+    const attempts: WebhookAttemptRow[] = [];
+    const delivered: Array<{ id: string; at: number }> = [];
+    const others: Array<{ id: string; next: ReturnType<WebhookWorker["nextState"]> }> = [];
+    const endpointState = new Map<
+      string,
+      { webhook: WebhookRow; ok: boolean; gone: boolean; failedAt: number }
+    >();
+    for (const { message, webhook, result, at } of outcomes) {
+      const ok = result.status !== null && result.status >= 200 && result.status < 300 && !result.error;
+      if (webhook) {
+        attempts.push({
+          id: newId("att", at),
+          message_id: message.id,
+          webhook_id: webhook.id,
+          attempted_at: at,
+          status_code: result.status,
+          duration_ms: Math.round(result.durationMs),
+          error: storable(result.error ?? (ok ? null : `receiver answered ${result.status}`)),
+          response_body: storable(result.responseBody),
+        });
+        const state = endpointState.get(webhook.id) ?? { webhook, ok: false, gone: false, failedAt: at };
+        state.ok ||= ok;
+        state.gone ||= result.status === 410;
+        endpointState.set(webhook.id, state);
       }
+      if (ok) delivered.push({ id: message.id, at });
+      else others.push({ id: message.id, next: this.nextState(message, webhook, result, ok, at) });
+    }
+    // Set-based where it is the common case: one insert for the attempts, one update for the deliveries.
+    await this.o.db.transaction().execute(async (trx) => {
+      await insertWebhookAttempts(trx, attempts);
+      await markDelivered(
+        trx,
+        delivered.map((d) => d.id),
+        Math.max(0, ...delivered.map((d) => d.at)),
+      );
+      for (const { id, next } of others) await finishMessage(trx, id, next);
       for (const { webhook, ok, gone, failedAt } of endpointState.values()) {
         await this.updateEndpoint(trx, webhook, ok, gone, failedAt);
       }
