@@ -18,6 +18,8 @@ export interface CampaignsTable {
   attribution: "first" | "last";
   status: "active" | "paused";
   default_currency: string;
+  /** "auto": conversions are confirmed on arrival; "manual": they wait, pending, for the owner. */
+  confirmation: Generated<"auto" | "manual">;
   created_at: number;
   updated_at: number;
 }
@@ -63,6 +65,8 @@ export interface ConversionsTable {
   referrer_id: string | null;
   referral_code: string | null;
   visitor_id: string | null;
+  /** Custom fields of the pixel's data object, as a JSON object of strings (null when none). */
+  data: string | null;
   created_at: number;
 }
 
@@ -118,6 +122,78 @@ export interface WebhookAttemptsTable {
   response_body: string;
 }
 
+export interface RewardRulesTable {
+  id: string;
+  campaign_id: string;
+  name: string;
+  event: string;
+  referrals_required: number;
+  repeat: "once" | "every";
+  max_times: number | null;
+  /** JSON array of conditions (core's RewardCondition). */
+  conditions: string;
+  description: string;
+  /** JSON {type, amount, currency?} or null. */
+  value: string | null;
+  coupon_group_id: string | null;
+  delivery: "immediate" | "manual" | "hold";
+  hold_days: number | null;
+  recipient: "referrer" | "referee";
+  archived_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RuleProgressTable {
+  rule_id: string;
+  subscriber_id: string;
+  counted: number;
+  granted: number;
+}
+
+export interface RuleFriendsTable {
+  rule_id: string;
+  subscriber_id: string;
+  friend_key: string;
+  conversion_id: string;
+  created_at: number;
+}
+
+export interface RewardsTable {
+  id: string;
+  campaign_id: string;
+  rule_id: string;
+  subscriber_id: string | null;
+  recipient_email: string;
+  /** The nth reward of this rule for this recipient (1-based). */
+  sequence: number;
+  status: "pending" | "approved" | "sent" | "cancelled" | "flagged";
+  needs_coupon: number;
+  coupon_code: string | null;
+  /** JSON array of the conversion ids that earned it. */
+  conversion_ids: string;
+  deliver_at: number | null;
+  created_at: number;
+  updated_at: number;
+  sent_at: number | null;
+}
+
+export interface CouponGroupsTable {
+  id: string;
+  campaign_id: string;
+  name: string;
+  low_stock_threshold: number;
+  created_at: number;
+}
+
+export interface CouponsTable {
+  group_id: string;
+  code: string;
+  reward_id: string | null;
+  created_at: number;
+  used_at: number | null;
+}
+
 export interface DB {
   settings: SettingsTable;
   campaigns: CampaignsTable;
@@ -128,6 +204,12 @@ export interface DB {
   webhooks: WebhooksTable;
   webhook_messages: WebhookMessagesTable;
   webhook_attempts: WebhookAttemptsTable;
+  reward_rules: RewardRulesTable;
+  rule_progress: RuleProgressTable;
+  rule_friends: RuleFriendsTable;
+  rewards: RewardsTable;
+  coupon_groups: CouponGroupsTable;
+  coupons: CouponsTable;
 }
 
 export type CampaignRow = Selectable<CampaignsTable>;
@@ -139,3 +221,6 @@ export type NewConversionRow = Insertable<ConversionsTable>;
 export type WebhookRow = Selectable<WebhooksTable>;
 export type WebhookMessageRow = Selectable<WebhookMessagesTable>;
 export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;
+export type RewardRuleRow = Selectable<RewardRulesTable>;
+export type RewardRow = Selectable<RewardsTable>;
+export type CouponGroupRow = Selectable<CouponGroupsTable>;

@@ -15,6 +15,8 @@ const campaignFields = {
   attribution: z.enum(["first", "last"]),
   status: z.enum(["active", "paused"]),
   default_currency: currency,
+  /** "auto": conversions count at once; "manual": they wait, pending, until the owner confirms them. */
+  confirmation: z.enum(["auto", "manual"]),
 };
 
 export const createCampaignInput = z.strictObject({
@@ -23,6 +25,7 @@ export const createCampaignInput = z.strictObject({
   attribution: campaignFields.attribution.default("first"),
   status: campaignFields.status.default("active"),
   default_currency: campaignFields.default_currency.default("USD"),
+  confirmation: campaignFields.confirmation.default("auto"),
 });
 export type CreateCampaignInput = z.infer<typeof createCampaignInput>;
 
@@ -35,6 +38,7 @@ export const updateCampaignInput = z
     attribution: campaignFields.attribution.optional(),
     status: campaignFields.status.optional(),
     default_currency: campaignFields.default_currency.optional(),
+    confirmation: campaignFields.confirmation.optional(),
   })
   .refine((v) => Object.keys(v).length > 0, "give at least one field to change");
 export type UpdateCampaignInput = z.infer<typeof updateCampaignInput>;

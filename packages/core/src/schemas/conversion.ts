@@ -53,6 +53,8 @@ export const apiConversionInput = z
     referral_code: referralCode.optional(),
     subscriber_id: prefixedId("sub").optional(),
     visitor_id: visitorId.optional(),
+    /** Custom fields (e.g. {"plan": "PRO"}), checked by the custom-data schema. */
+    data: z.record(z.string(), z.unknown()).optional(),
   })
   .superRefine((v, ctx) => {
     const given = (["referral_code", "subscriber_id", "visitor_id"] as const).filter(

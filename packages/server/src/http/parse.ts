@@ -1,3 +1,4 @@
+import { extractCustomData } from "@vouch/core";
 import type { z } from "zod";
 import { AppError } from "../errors.js";
 
@@ -20,4 +21,14 @@ function describeIssue(issue: z.core.$ZodIssue, field: string | undefined): stri
 
 function lowerFirst(s: string): string {
   return s.length > 1 && /^[A-Z][a-z]/.test(s) ? s[0]?.toLowerCase() + s.slice(1) : s;
+}
+
+/** The custom fields of a conversion's data object (beyond the seed's six), bounded; a refusal is a 400. */
+export function parseCustomData(data: unknown, knownKeys?: readonly string[]): Record<string, string> {
+  if (data === undefined || data === null) return {};
+  if (typeof data !== "object" || Array.isArray(data))
+    throw new AppError("validation_failed", "data must be an object", "data");
+  const result = extractCustomData(data as Record<string, unknown>, knownKeys);
+  if (!result.ok) throw new AppError("validation_failed", `${result.field} ${result.message}`, result.field);
+  return result.data;
 }

@@ -3,7 +3,7 @@ import { pixelTrackInput, pixelVisitInput } from "@vouch/core";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.js";
 import { AppError } from "../errors.js";
-import { parse } from "../http/parse.js";
+import { parse, parseCustomData } from "../http/parse.js";
 import { assertAcceptsConversion } from "../use-cases/record-conversions.js";
 import { CONVERSION_BODY_LIMIT } from "./conversions.js";
 
@@ -37,12 +37,14 @@ export function collectRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.post("/api/v1/collect/track", { bodyLimit: CONVERSION_BODY_LIMIT }, async (request, reply) => {
     const { k, vid, event, data, refs } = parse(pixelTrackInput, request.body);
+    const custom = parseCustomData((request.body as { data?: unknown }).data);
     const campaign = await campaignByKey(ctx, k);
     assertAcceptsConversion(campaign, event, data);
     const outcome = await ctx.ingest.recordConversion({
       campaign,
       event,
       fields: data,
+      data: custom,
       channel: "pixel",
       visitorId: vid ?? null,
       refs,

@@ -4,7 +4,7 @@ import { apiConversionInput, listConversionsQuery } from "@vouch/core";
 import { listConversionPage } from "@vouch/db";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.js";
-import { parse } from "../http/parse.js";
+import { parse, parseCustomData } from "../http/parse.js";
 import { assertAcceptsConversion } from "../use-cases/record-conversions.js";
 import { CONVERSION_CSV_COLUMNS, conversionCsvRow, conversionView } from "../views/conversion-view.js";
 import { loadCampaign } from "./load.js";
@@ -18,10 +18,11 @@ export function conversionRoutes(app: FastifyInstance, ctx: AppContext): void {
     { bodyLimit: CONVERSION_BODY_LIMIT },
     async (request, reply) => {
       const campaign = await loadCampaign(ctx.db, request.params.id);
-      const { event, referral_code, subscriber_id, visitor_id, ...fields } = parse(
+      const { event, referral_code, subscriber_id, visitor_id, data, ...fields } = parse(
         apiConversionInput,
         request.body,
       );
+      const custom = parseCustomData(data, []);
       assertAcceptsConversion(campaign, event, fields);
       const named =
         referral_code || subscriber_id ? { code: referral_code, subscriberId: subscriber_id } : undefined;
@@ -29,6 +30,7 @@ export function conversionRoutes(app: FastifyInstance, ctx: AppContext): void {
         campaign,
         event,
         fields,
+        data: custom,
         channel: "api",
         visitorId: visitor_id ?? null,
         refs: [],

@@ -16,6 +16,7 @@ export async function createCampaign(
     attribution: input.attribution,
     status: input.status,
     default_currency: input.default_currency,
+    confirmation: input.confirmation,
     created_at: now,
     updated_at: now,
   };

@@ -46,6 +46,8 @@ export interface ConversionRequest {
   campaign: CampaignRow;
   event: string;
   fields: ConversionFields;
+  /** Custom fields beyond the seed's six (already bounded by the core schema). */
+  data: Record<string, string>;
   channel: "pixel" | "api";
   visitorId: string | null;
   /** Referrals the visitor's browser remembers (first and last), from the pixel. */
@@ -229,12 +231,13 @@ function decide(
     currency,
     transaction_id: fields.transaction_id ?? null,
     source: referral?.source ?? SOURCE_DIRECT,
-    status: "confirmed",
+    status: campaign.confirmation === "manual" ? "pending" : "confirmed",
     verified: req.channel === "api" ? 1 : 0,
     channel: req.channel,
     referrer_id: referral?.subscriberId ?? null,
     referral_code: referral?.code ?? null,
     visitor_id: req.visitorId,
+    data: Object.keys(req.data).length > 0 ? JSON.stringify(req.data) : null,
     created_at: now,
   };
   seen.add(conversion);

@@ -11,6 +11,7 @@ export function campaignView(c: CampaignRow) {
     attribution: c.attribution,
     status: c.status,
     default_currency: c.default_currency,
+    confirmation: c.confirmation,
     created_at: new Date(c.created_at).toISOString(),
     updated_at: new Date(c.updated_at).toISOString(),
   };

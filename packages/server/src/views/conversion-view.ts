@@ -21,6 +21,7 @@ export function conversionView(c: ConversionRow, referrerCode: string | null) {
     referrer_code: referrerCode,
     subscriber_id: c.referrer_id,
     visitor_id: c.visitor_id,
+    data: c.data === null ? {} : (JSON.parse(c.data) as Record<string, string>),
     created_at: new Date(c.created_at).toISOString(),
   };
 }
