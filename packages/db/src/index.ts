@@ -4,6 +4,7 @@ export * from "./migrate.js";
 export * from "./repositories/campaigns.js";
 export * from "./repositories/conversions.js";
 export * from "./repositories/ingest.js";
+export * from "./repositories/rewards.js";
 export * from "./repositories/settings.js";
 export * from "./repositories/stats.js";
 export * from "./repositories/subscribers.js";

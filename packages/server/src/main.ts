@@ -53,7 +53,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       database.location !== ":memory:" &&
       options.ingestThread !== false &&
       threadExecutorAvailable();
-    const executor = threaded ? new ThreadExecutor(config.databaseUrl) : inProcessExecutor(database.db);
+    const executor = threaded
+      ? new ThreadExecutor(config.databaseUrl)
+      : inProcessExecutor(database.db, database.dialect);
     const ingest = new IngestBatcher(executor, config.ingestBatchMax, () => webhooks.nudge());
     const ctx: AppContext = {
       config,

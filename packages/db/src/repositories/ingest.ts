@@ -140,3 +140,17 @@ export async function listWebhooksOf(db: Kysely<DB>, campaignIds: readonly strin
   if (campaignIds.length === 0) return [];
   return db.selectFrom("webhooks").selectAll().where("campaign_id", "in", campaignIds).execute();
 }
+
+export async function listSubscribersByEmails(
+  db: Kysely<DB>,
+  campaignIds: readonly string[],
+  emails: readonly string[],
+): Promise<SubscriberRow[]> {
+  if (campaignIds.length === 0 || emails.length === 0) return [];
+  return db
+    .selectFrom("subscribers")
+    .selectAll()
+    .where("campaign_id", "in", campaignIds)
+    .where("email", "in", emails)
+    .execute();
+}

@@ -15,6 +15,7 @@ import {
   type ConversionRow,
   type DB,
   type DedupGroup,
+  type Dialect,
   findConversionsByKeys,
   insertConversions,
   insertReferredFriends,
@@ -32,6 +33,7 @@ import { campaignEvents } from "../views/campaign-view.js";
 import { conversionView } from "../views/conversion-view.js";
 import { referrerObject } from "../views/webhook-view.js";
 import { outboxRows } from "./enqueue-webhook-event.js";
+import { countTowardRewards } from "./grant-rewards.js";
 
 export interface ConversionFields {
   email?: string | undefined;
@@ -61,8 +63,13 @@ export interface RecordConversionOutcome {
   created: boolean;
   conversion: ConversionRow;
   referrer: SubscriberRow | null;
-  /** Outbox messages written for this conversion (the webhook worker need only wake when some were). */
-  webhooksQueued: number;
+}
+
+export interface RecordConversionsResult {
+  /** In request order: the outcome, or the AppError that refused the request (which then wrote nothing). */
+  outcomes: Array<RecordConversionOutcome | AppError>;
+  /** Whether outbox messages are due now (the webhook worker need only wake then). */
+  outboxWritten: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -88,8 +95,9 @@ export function assertAcceptsConversion(
  */
 export async function recordConversions(
   db: Kysely<DB>,
+  dialect: Dialect,
   requests: readonly ConversionRequest[],
-): Promise<Array<RecordConversionOutcome | AppError>> {
+): Promise<RecordConversionsResult> {
   // 1. Look up, one query each, what the batch could repeat and who could have referred it.
   const existing = await findConversionsByKeys(db, dedupGroups(requests));
   const people = await listSubscribersByIdsOrCodes(
@@ -173,23 +181,27 @@ export async function recordConversions(
 
   // 6. The outbox: an event_conversion per attributed conversion, each counting friends up to itself.
   const outbox = await outboxMessages(db, referred, referrers, increments, newFriends);
-  await insertWebhookMessages(
-    db,
-    outbox.map((m) => m.row),
-  );
 
-  return decided.map((d) =>
+  // 7. Reward rules: what the counted friends unlock, granted exactly once, reported in the same outbox.
+  const rewardMessages = await countTowardRewards(
+    db,
+    dialect,
+    referred.map((d) => ({ conversion: d.conversion, campaign: d.request.campaign })),
+    Math.max(0, ...referred.map((d) => d.request.now)),
+  );
+  const messages = [...outbox, ...rewardMessages];
+  await insertWebhookMessages(db, messages);
+
+  const outcomes = decided.map((d) =>
     d instanceof AppError
       ? d
       : {
           created: d.created,
           conversion: d.conversion,
           referrer: d.conversion.referrer_id ? (referrers.get(d.conversion.referrer_id) ?? null) : null,
-          webhooksQueued: d.created
-            ? outbox.filter((m) => m.conversionId === d.conversion.id && m.row.status === "pending").length
-            : 0,
         },
   );
+  return { outcomes, outboxWritten: messages.some((m) => m.status === "pending") };
 }
 
 interface Decision {
@@ -310,7 +322,7 @@ async function outboxMessages(
   referrers: Map<string, SubscriberRow>,
   increments: Map<string, number>,
   newFriends: Set<string>,
-): Promise<Array<{ conversionId: string; row: WebhookMessageRow }>> {
+): Promise<WebhookMessageRow[]> {
   if (referred.length === 0) return [];
   const webhooks = await listWebhooksOf(db, [...new Set(referred.map((d) => d.conversion.campaign_id))]);
   if (webhooks.length === 0) return [];
@@ -319,7 +331,7 @@ async function outboxMessages(
     [...increments].map(([id, n]) => [id, (referrers.get(id)?.people_referred ?? n) - n]),
   );
   const counted = new Set<string>();
-  const messages: Array<{ conversionId: string; row: WebhookMessageRow }> = [];
+  const messages: WebhookMessageRow[] = [];
   for (const d of referred) {
     const c = d.conversion;
     const referrer = referrers.get(c.referrer_id as string);
@@ -338,9 +350,7 @@ async function outboxMessages(
       },
     });
     const endpoints = webhooks.filter((w) => w.campaign_id === c.campaign_id);
-    for (const row of outboxRows(endpoints, "event_conversion", JSON.stringify(payload), c.created_at)) {
-      messages.push({ conversionId: c.id, row });
-    }
+    messages.push(...outboxRows(endpoints, "event_conversion", JSON.stringify(payload), c.created_at));
   }
   return messages;
 }

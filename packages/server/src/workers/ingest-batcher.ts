@@ -82,7 +82,7 @@ export class IngestBatcher {
       visits.map((j) => j.request),
       conversions.map((j) => j.request),
     );
-    if (result.conversions.some((r) => !(r instanceof AppError) && r.webhooksQueued > 0)) this.afterCommit();
+    if (result.outboxWritten) this.afterCommit();
     for (const [i, job] of visits.entries())
       job.resolve(result.visits[i] as { id: string; referred: boolean });
     for (const [i, job] of conversions.entries()) {

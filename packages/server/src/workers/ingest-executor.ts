@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { DB, Kysely } from "@vouch/db";
+import type { DB, Dialect, Kysely } from "@vouch/db";
 import { AppError, type ErrorCode } from "../errors.js";
 import type { ConversionRequest } from "../use-cases/record-conversions.js";
 import type { VisitRequest } from "../use-cases/record-visits.js";
@@ -14,13 +14,22 @@ export interface IngestExecutor {
   close(): Promise<void>;
 }
 
-export function inProcessExecutor(db: Kysely<DB>): IngestExecutor {
-  return { write: (visits, conversions) => writeIngestBatch(db, visits, conversions), close: async () => {} };
+export function inProcessExecutor(db: Kysely<DB>, dialect: Dialect): IngestExecutor {
+  return {
+    write: (visits, conversions) => writeIngestBatch(db, dialect, visits, conversions),
+    close: async () => {},
+  };
 }
 
 /** What crosses the thread boundary: AppErrors travel as their fields and are rebuilt on arrival. */
 export type WireResult =
-  | { id: number; ok: true; visits: IngestBatchResult["visits"]; conversions: Array<WireConversion> }
+  | {
+      id: number;
+      ok: true;
+      visits: IngestBatchResult["visits"];
+      conversions: Array<WireConversion>;
+      outboxWritten: boolean;
+    }
   | { id: number; ok: false; message: string };
 export type WireConversion =
   | Exclude<IngestBatchResult["conversions"][number], AppError>
@@ -88,6 +97,7 @@ export class ThreadExecutor implements IngestExecutor {
     }
     pending.resolve({
       visits: msg.visits,
+      outboxWritten: msg.outboxWritten,
       conversions: msg.conversions.map((c) =>
         "appError" in c ? new AppError(c.appError.code, c.appError.message, c.appError.field) : c,
       ),

@@ -14,11 +14,12 @@ const database = await openDatabase((workerData as { databaseUrl: string }).data
 port.on("message", async (msg: { id: number; visits: VisitRequest[]; conversions: ConversionRequest[] }) => {
   let reply: WireResult;
   try {
-    const result = await writeIngestBatch(database.db, msg.visits, msg.conversions);
+    const result = await writeIngestBatch(database.db, database.dialect, msg.visits, msg.conversions);
     reply = {
       id: msg.id,
       ok: true,
       visits: result.visits,
+      outboxWritten: result.outboxWritten,
       conversions: result.conversions.map((c) =>
         c instanceof AppError
           ? { appError: { code: c.code, message: c.message, ...(c.field ? { field: c.field } : {}) } }
