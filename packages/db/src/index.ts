@@ -3,6 +3,7 @@ export * from "./connect.js";
 export * from "./migrate.js";
 export * from "./repositories/campaigns.js";
 export * from "./repositories/conversions.js";
+export * from "./repositories/coupons.js";
 export * from "./repositories/ingest.js";
 export * from "./repositories/rewards.js";
 export * from "./repositories/settings.js";

@@ -8,6 +8,8 @@ import { collectRoutes } from "./routes/collect.js";
 import { conversionRoutes } from "./routes/conversions.js";
 import { installRoutes } from "./routes/install.js";
 import { pixelScriptRoutes } from "./routes/pixel-script.js";
+import { rewardRuleRoutes } from "./routes/reward-rules.js";
+import { rewardRoutes } from "./routes/rewards.js";
 import { statsRoutes } from "./routes/stats.js";
 import { subscriberRoutes } from "./routes/subscribers.js";
 import { webhookRoutes } from "./routes/webhooks.js";
@@ -44,6 +46,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     conversionRoutes(admin, ctx);
     statsRoutes(admin, ctx);
     webhookRoutes(admin, ctx);
+    rewardRuleRoutes(admin, ctx);
+    rewardRoutes(admin, ctx);
   });
   return app;
 }

@@ -1,11 +1,19 @@
 // POST|GET /api/v1/campaigns/:id/subscribers, GET /api/v1/subscribers/:id — ambassadors and their links.
 import { createSubscriberInput, listSubscribersQuery } from "@vouch/core";
-import { getCampaign, getSubscriber, listSubscribers } from "@vouch/db";
+import {
+  getCampaign,
+  getSubscriber,
+  listRewardRules,
+  listRewards,
+  listRuleProgress,
+  listSubscribers,
+} from "@vouch/db";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.js";
 import { notFound } from "../errors.js";
 import { parse } from "../http/parse.js";
 import { createSubscriber } from "../use-cases/create-subscriber.js";
+import { progressView, rewardView } from "../views/reward-view.js";
 import { subscriberView } from "../views/subscriber-view.js";
 import { loadCampaign } from "./load.js";
 
@@ -35,6 +43,20 @@ export function subscriberRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!subscriber) throw notFound("subscriber");
     const campaign = await getCampaign(ctx.db, subscriber.campaign_id);
     if (!campaign) throw notFound("campaign");
-    return subscriberView(subscriber, campaign);
+    const [rules, progress, rewards] = await Promise.all([
+      listRewardRules(ctx.db, campaign.id, true),
+      listRuleProgress(ctx.db, subscriber.id),
+      listRewards(ctx.db, { subscriberId: subscriber.id }),
+    ]);
+    return {
+      ...subscriberView(subscriber, campaign),
+      rewards: rewards.map((r) =>
+        rewardView(
+          r,
+          rules.find((rule) => rule.id === r.rule_id),
+        ),
+      ),
+      progress: progressView(rules, progress),
+    };
   });
 }
