@@ -72,6 +72,8 @@ export function printReport({ meta, summary, commitChecks, verdicts }) {
     `Vouch ${meta.commit} on ${meta.database.dialect} (${meta.database.location}); node ${meta.node}, ` +
       `${meta.cpus}× ${meta.cpuModel}; load average at start ${meta.loadAverageStart.map((l) => l.toFixed(2)).join(" ")}`,
   );
+  if (meta.nodeOptions)
+    out.push(`NODE_OPTIONS="${meta.nodeOptions}" reached both servers: an experiment, not Vouch as shipped`);
   if (meta.rowsAtEnd) {
     out.push(
       `the campaign grew through the runs (later runs meet a bigger database): at the end ` +

@@ -74,6 +74,8 @@ async function main() {
     connections: settings.connections,
     ambassadors: settings.ambassadors,
     cpuProfile: Boolean(profileDir),
+    // Anything preloaded this way reaches the servers too: such a run is an experiment, not a measurement of Vouch.
+    ...(process.env.NODE_OPTIONS ? { nodeOptions: process.env.NODE_OPTIONS } : {}),
     database: { dialect: database.dialect, location: database.location },
   };
   console.log(
