@@ -1,4 +1,5 @@
 export * from "./attribution.js";
+export * from "./csv.js";
 export * from "./ids.js";
 export * from "./money.js";
 export * from "./net/ip-policy.js";

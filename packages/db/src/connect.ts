@@ -60,6 +60,8 @@ function openSqlite(path: string): Database {
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  // Let SQLite gather the statistics its planner needs, cheaply, as it recommends doing on every open.
+  sqlite.pragma("optimize = 0x10002");
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: "sqlite", location: file, close: () => db.destroy() };
 }

@@ -26,5 +26,8 @@ export async function migrateToLatest(database: Database): Promise<MigrationRepo
     const name = failed ? ` (${failed.migrationName})` : "";
     throw new Error(`migration failed${name}: ${error instanceof Error ? error.message : String(error)}`);
   }
+  // Fresh statistics for the hot tables, so the planner picks the dedup and visitor indexes even before
+  // autovacuum has looked at tables that filled quickly.
+  if (database.dialect === "postgres") await sql`analyze conversions, visits, subscribers`.execute(db);
   return { applied: (results ?? []).map((r) => r.migrationName) };
 }

@@ -5,6 +5,7 @@ import { AppError } from "./errors.js";
 import { installErrorHandler } from "./http/error-handler.js";
 import { campaignRoutes } from "./routes/campaigns.js";
 import { collectRoutes } from "./routes/collect.js";
+import { conversionStatusRoutes } from "./routes/conversion-status.js";
 import { conversionRoutes } from "./routes/conversions.js";
 import { installRoutes } from "./routes/install.js";
 import { pixelScriptRoutes } from "./routes/pixel-script.js";
@@ -44,6 +45,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     installRoutes(admin, ctx);
     subscriberRoutes(admin, ctx);
     conversionRoutes(admin, ctx);
+    conversionStatusRoutes(admin, ctx);
     statsRoutes(admin, ctx);
     webhookRoutes(admin, ctx);
     rewardRuleRoutes(admin, ctx);

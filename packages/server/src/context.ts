@@ -1,4 +1,4 @@
-import type { DB, Kysely } from "@vouch/db";
+import type { DB, Dialect, Kysely } from "@vouch/db";
 import type { CampaignCache } from "./campaign-cache.js";
 import type { Config } from "./config.js";
 import type { IngestBatcher } from "./workers/ingest-batcher.js";
@@ -8,6 +8,7 @@ import type { WebhookWorker } from "./workers/webhook-worker.js";
 export interface AppContext {
   config: Config;
   db: Kysely<DB>;
+  dialect: Dialect;
   ingest: IngestBatcher;
   campaigns: CampaignCache;
   webhooks: WebhookWorker;

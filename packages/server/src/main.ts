@@ -60,6 +60,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const ctx: AppContext = {
       config,
       db: database.db,
+      dialect: database.dialect,
       ingest,
       campaigns: new CampaignCache(database.db),
       webhooks,

@@ -95,6 +95,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("updated_at", "bigint", (c) => c.notNull())
     .addColumn("sent_at", "bigint")
     .execute();
+  // Exactly once: the nth reward of a rule for a recipient can be written by one transaction only.
+  await db.schema
+    .createIndex("rewards_rule_recipient_sequence")
+    .on("rewards")
+    .columns(["rule_id", "recipient_email", "sequence"])
+    .unique()
+    .execute();
   await db.schema
     .createIndex("rewards_campaign_status")
     .on("rewards")

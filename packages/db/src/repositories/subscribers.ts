@@ -44,20 +44,6 @@ export async function getSubscriberByCode(
     .executeTakeFirst();
 }
 
-export async function listSubscribersByCodes(
-  db: Kysely<DB>,
-  campaignId: string,
-  codes: readonly string[],
-): Promise<SubscriberRow[]> {
-  if (codes.length === 0) return [];
-  return db
-    .selectFrom("subscribers")
-    .selectAll()
-    .where("campaign_id", "=", campaignId)
-    .where("code", "in", codes)
-    .execute();
-}
-
 export interface SubscriberPageQuery {
   campaignId: string;
   search?: string | undefined;
@@ -93,12 +79,4 @@ export async function listSubscribers(
     base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
   ]);
   return { rows, total: Number(count.n) };
-}
-
-export async function incrementPeopleReferred(db: Kysely<DB>, subscriberId: string): Promise<void> {
-  await db
-    .updateTable("subscribers")
-    .set((eb) => ({ people_referred: eb("people_referred", "+", 1) }))
-    .where("id", "=", subscriberId)
-    .execute();
 }
