@@ -7,6 +7,7 @@ import { campaignRoutes } from "./routes/campaigns.js";
 import { collectRoutes } from "./routes/collect.js";
 import { conversionStatusRoutes } from "./routes/conversion-status.js";
 import { conversionRoutes } from "./routes/conversions.js";
+import { couponRoutes } from "./routes/coupons.js";
 import { installRoutes } from "./routes/install.js";
 import { pixelScriptRoutes } from "./routes/pixel-script.js";
 import { rewardRuleRoutes } from "./routes/reward-rules.js";
@@ -41,6 +42,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
         );
       }
     });
+    // The owner's uploads (coupon codes, conversion statuses) come as CSV text.
+    admin.addContentTypeParser("text/csv", { parseAs: "string" }, (_request, body, done) => done(null, body));
     campaignRoutes(admin, ctx);
     installRoutes(admin, ctx);
     subscriberRoutes(admin, ctx);
@@ -50,6 +53,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     webhookRoutes(admin, ctx);
     rewardRuleRoutes(admin, ctx);
     rewardRoutes(admin, ctx);
+    couponRoutes(admin, ctx);
   });
   return app;
 }

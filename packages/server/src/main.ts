@@ -9,6 +9,7 @@ import type { AppContext } from "./context.js";
 import { createDeliveryAgents } from "./webhooks/safe-agent.js";
 import { IngestBatcher } from "./workers/ingest-batcher.js";
 import { inProcessExecutor, ThreadExecutor, threadExecutorAvailable } from "./workers/ingest-executor.js";
+import { RewardScheduler } from "./workers/reward-scheduler.js";
 import { WebhookWorker } from "./workers/webhook-worker.js";
 
 export interface RunningServer {
@@ -19,6 +20,7 @@ export interface RunningServer {
   generatedAdminKey?: string;
   migrationsApplied: string[];
   webhooks: WebhookWorker;
+  rewards: RewardScheduler;
   close(): Promise<void>;
 }
 
@@ -27,7 +29,7 @@ export interface StartOptions {
   clock?: () => number;
   /** PostgreSQL only: the schema to use (tests). */
   schema?: string;
-  /** false: do not run the delivery loop (tests drive `webhooks.runOnce()` with a fake clock). */
+  /** false: run no background loops (webhook delivery, held rewards); tests drive their `runOnce()` with a fake clock. */
   webhookWorker?: boolean;
   random?: () => number;
   /** SQLite: write ingest batches on a thread of their own (default: yes, for a database file). */
@@ -57,6 +59,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ? new ThreadExecutor(config.databaseUrl)
       : inProcessExecutor(database.db, database.dialect);
     const ingest = new IngestBatcher(executor, config.ingestBatchMax, () => webhooks.nudge());
+    const rewards = new RewardScheduler({ db: database.db, clock, onSent: () => webhooks.nudge() });
     const ctx: AppContext = {
       config,
       db: database.db,
@@ -70,7 +73,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const app = await buildApp(ctx, { logger: options.logger ?? false });
     const address = await app.listen({ port: config.port, host: config.host });
     const port = new URL(address).port;
-    if (options.webhookWorker !== false) webhooks.start();
+    if (options.webhookWorker !== false) {
+      webhooks.start();
+      rewards.start();
+    }
     return {
       app,
       url: `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}`,
@@ -78,9 +84,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ...(adminKey.generated ? { generatedAdminKey: adminKey.generated } : {}),
       migrationsApplied: applied,
       webhooks,
+      rewards,
       async close() {
         await app.close();
         await ingest.close();
+        await rewards.stop();
         await webhooks.stop();
         agents.http.destroy();
         agents.https.destroy();

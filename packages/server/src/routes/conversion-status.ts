@@ -15,14 +15,9 @@ import { loadCampaign } from "./load.js";
 const STATUSES = ["pending", "confirmed", "cancelled", "refunded"] as const;
 const statusChange = z.strictObject({ status: z.enum(STATUSES) });
 const transactionChange = z.strictObject({ status: z.enum(STATUSES), event: z.string().max(50).optional() });
-const CSV_LIMIT = 5 * 1024 * 1024;
 const CSV_ROWS = 50_000;
 
 export function conversionStatusRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.addContentTypeParser("text/csv", { parseAs: "string", bodyLimit: CSV_LIMIT }, (_request, body, done) =>
-    done(null, body),
-  );
-
   app.patch<{ Params: { id: string } }>("/api/v1/conversions/:id", async (request) => {
     const { status } = parse(statusChange, request.body);
     const conversion = await getConversion(ctx.db, request.params.id);
@@ -41,52 +36,61 @@ export function conversionStatusRoutes(app: FastifyInstance, ctx: AppContext): v
   );
 
   // A CSV of transaction_id,status[,event]: each row applied on its own, with a report line per row.
-  app.post<{ Params: { id: string } }>("/api/v1/campaigns/:id/conversions/statuses", async (request) => {
-    const campaign = await loadCampaign(ctx.db, request.params.id);
-    if (typeof request.body !== "string") {
-      throw new AppError(
-        "unsupported_media_type",
-        "send the CSV as text/csv with a transaction_id,status header",
-      );
-    }
-    const table = readCsv(request.body);
-    const report: Array<{
-      line: number;
-      transaction_id: string;
-      status: string;
-      result: string;
-      error?: string;
-    }> = [];
-    for (const { line, cells } of table.rows) {
-      const [transactionId = "", status = "", event] = [0, 1, 2].map((i) => cells[i]?.trim());
-      try {
-        if (!(STATUSES as readonly string[]).includes(status)) {
-          throw new AppError("validation_failed", `status must be one of ${STATUSES.join(", ")}`, "status");
-        }
-        const id = await byTransaction(ctx, campaign, transactionId, event || undefined);
-        const result = await changeConversionStatus(
-          ctx.db,
-          ctx.dialect,
-          campaign,
-          id,
-          status as ConversionStatus,
-          ctx.clock(),
+  app.post<{ Params: { id: string } }>(
+    "/api/v1/campaigns/:id/conversions/statuses",
+    { bodyLimit: 5 * 1024 * 1024 },
+    async (request) => {
+      const campaign = await loadCampaign(ctx.db, request.params.id);
+      if (typeof request.body !== "string") {
+        throw new AppError(
+          "unsupported_media_type",
+          "send the CSV as text/csv with a transaction_id,status header",
         );
-        report.push({
-          line,
-          transaction_id: transactionId,
-          status,
-          result: result.changed ? "updated" : "unchanged",
-        });
-      } catch (err) {
-        if (!(err instanceof AppError)) throw err;
-        report.push({ line, transaction_id: transactionId, status, result: "error", error: err.message });
       }
-    }
-    ctx.webhooks.nudge();
-    const count = (r: string) => report.filter((x) => x.result === r).length;
-    return { updated: count("updated"), unchanged: count("unchanged"), failed: count("error"), rows: report };
-  });
+      const table = readCsv(request.body);
+      const report: Array<{
+        line: number;
+        transaction_id: string;
+        status: string;
+        result: string;
+        error?: string;
+      }> = [];
+      for (const { line, cells } of table.rows) {
+        const [transactionId = "", status = "", event] = [0, 1, 2].map((i) => cells[i]?.trim());
+        try {
+          if (!(STATUSES as readonly string[]).includes(status)) {
+            throw new AppError("validation_failed", `status must be one of ${STATUSES.join(", ")}`, "status");
+          }
+          const id = await byTransaction(ctx, campaign, transactionId, event || undefined);
+          const result = await changeConversionStatus(
+            ctx.db,
+            ctx.dialect,
+            campaign,
+            id,
+            status as ConversionStatus,
+            ctx.clock(),
+          );
+          report.push({
+            line,
+            transaction_id: transactionId,
+            status,
+            result: result.changed ? "updated" : "unchanged",
+          });
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          report.push({ line, transaction_id: transactionId, status, result: "error", error: err.message });
+        }
+      }
+      ctx.webhooks.nudge();
+      const count = (r: string) => report.filter((x) => x.result === r).length;
+      return {
+        updated: count("updated"),
+        unchanged: count("unchanged"),
+        failed: count("error"),
+        rows: report,
+      };
+    },
+  );
 }
 
 async function change(ctx: AppContext, campaign: CampaignRow, id: string, status: ConversionStatus) {
