@@ -39,6 +39,13 @@ describe.each(dialects)("referral journey in Chromium on $name", (dialect) => {
       events: ["event_conversion"],
     });
     receiver.useSecret(hook.body.secret);
+    // The seed's program: when 3 people referred by Mark download the app, Mark gets a free account.
+    await vouch.api("POST", `/api/v1/campaigns/${campaign.id}/reward-rules`, {
+      name: "Free account",
+      event: "download",
+      referrals_required: 3,
+      description: "A free account when 3 friends download the app",
+    });
     mark = (
       await vouch.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, {
         email: "mark@example.com",
@@ -222,6 +229,25 @@ describe.each(dialects)("referral journey in Chromium on $name", (dialect) => {
       "late@example.com",
     ]);
     expect(new Set(deliveries.map((d) => d.headers["webhook-id"])).size).toBe(3);
+  });
+
+  it("Mark's reward unlocked after his third friend, once", async () => {
+    const now = await markNow();
+    expect(now.people_referred).toBe(3);
+    expect(now.rewards).toHaveLength(1);
+    expect(now.rewards[0]).toMatchObject({
+      name: "Free account",
+      status: "sent",
+      recipient_email: "mark@example.com",
+    });
+    const converted = await conversions();
+    const byEmail = (email: string) => converted.find((c: any) => c.email === email)?.id;
+    expect(now.rewards[0].conversions).toEqual(
+      ["sara@example.com", "tom@example.com", "late@example.com"].map(byEmail),
+    );
+    expect(now.progress).toEqual([
+      expect.objectContaining({ name: "Free account", have: 3, need: 3, complete: true }),
+    ]);
   });
 
   it("threw nothing into the host pages", () => {
