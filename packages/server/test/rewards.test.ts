@@ -1,6 +1,10 @@
 // Rewards as a program owner and their ambassadors see them: rules created over the admin API, friends converting
 // through the pixel (or server-side), and what the rewards list, an ambassador's page, the leaderboard and a real
 // webhook receiver then show. A fake clock moves a minute per friend so the order of friends is the order of time.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ReceivedRequest, Receiver } from "./support/receiver.js";
 import { dialects, pixelPost, startTestServer, type TestServer } from "./support/test-server.js";
@@ -668,6 +672,52 @@ describe.each(dialects)("rewards on $name", (dialect) => {
       );
       expect((await page(mark)).people_referred).toBe(15);
     });
+    it("two servers on one database, friends racing through both: one reward per 3 friends, exactly", async () => {
+      const shared = await sharedDatabase(dialect.name);
+      const options = { ...shared.options, clock: () => now, webhookWorker: false };
+      const a = await startTestServer(dialect, options);
+      const b = await startTestServer(dialect, options);
+      try {
+        const campaign = (
+          await a.api("POST", "/api/v1/campaigns", {
+            name: "P",
+            url: "https://app.example",
+            events: ["demo"],
+          })
+        ).body;
+        const mark = (
+          await b.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, { email: "mark@example.com" })
+        ).body;
+        const rule = await a.api("POST", `/api/v1/campaigns/${campaign.id}/reward-rules`, {
+          name: "Free month",
+          event: "demo",
+          referrals_required: 3,
+          repeat: "every",
+          description: "A free month",
+        });
+        expect(rule.status).toBe(201);
+        const ids: string[] = [];
+        for (let round = 1; round <= 3; round++) {
+          const answers = await burst(campaign, mark, "demo", friends(30, `r${round}_`), [a, b]);
+          ids.push(...answers.map((x) => x.id));
+        }
+        for (const server of [a, b]) {
+          const granted = (await server.api("GET", `/api/v1/campaigns/${campaign.id}/rewards`)).body.data;
+          expect(granted).toHaveLength(30);
+          expect(new Set(granted.map((r: any) => r.id)).size).toBe(30);
+          expectNamesFriends(granted, 3, ids);
+          const marks = (await server.api("GET", `/api/v1/subscribers/${mark.id}`)).body;
+          expect(marks.people_referred).toBe(90);
+          expect(marks.progress).toEqual([
+            { rule: rule.body.id, name: "Free month", have: 0, need: 3, complete: false },
+          ]);
+        }
+      } finally {
+        await a.close();
+        await b.close();
+        await shared.drop();
+      }
+    });
   });
 
   describe("delivery and reward webhooks", () => {
@@ -717,9 +767,9 @@ describe.each(dialects)("rewards on $name", (dialect) => {
       expect(await rewardsOf(campaign, "approved")).toEqual([]);
 
       expect(await runOnce()).toBe(1);
-      const [unlocked] = rec.requests;
-      expect(unlocked?.verification).toBe("ok");
-      expect(unlocked?.json).toEqual({
+      const unlocked = rec.requests[0] as ReceivedRequest;
+      expect(unlocked.verification).toBe("ok");
+      expect(unlocked.json).toEqual({
         response: "reward_unlocked",
         list_uuid: campaign.id,
         reward: {
@@ -751,7 +801,7 @@ describe.each(dialects)("rewards on $name", (dialect) => {
       expect(rec.requests[1]?.json).toEqual({
         response: "reward_sent",
         list_uuid: campaign.id,
-        reward: { ...(unlocked?.json as any).reward, status: "sent" },
+        reward: { ...jsonOf(unlocked).reward, status: "sent" },
         subscriber: markAsReferrer(mark, 2),
       });
 
@@ -1093,3 +1143,26 @@ describe.each(dialects)("rewards on $name", (dialect) => {
     });
   });
 });
+
+/** One database two servers can share (a SQLite file, or a PostgreSQL schema), and how to remove it. */
+async function sharedDatabase(dialect: "sqlite" | "postgres") {
+  if (dialect === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "vouch-rewards-"));
+    return {
+      options: { databaseUrl: `sqlite:${join(dir, "vouch.db")}` },
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const url = process.env.TEST_DATABASE_URL as string;
+  const schema = `t_${randomBytes(6).toString("hex")}`;
+  return {
+    options: { databaseUrl: url, schema },
+    drop: async () => {
+      const pg = (await import("pg")).default;
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`drop schema if exists ${schema} cascade`);
+      await client.end();
+    },
+  };
+}
