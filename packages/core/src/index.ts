@@ -12,6 +12,7 @@ export * from "./rewards/rule-schema.js";
 export * from "./rewards/unlocks.js";
 export * from "./schemas/index.js";
 export * from "./source.js";
+export * from "./unique-by.js";
 export * from "./webhooks/backoff.js";
 export * from "./webhooks/events.js";
 export * from "./webhooks/payloads.js";

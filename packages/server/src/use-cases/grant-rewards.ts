@@ -10,6 +10,7 @@ import {
   rewardPayload,
   rewardsNoLongerEarned,
   rewardsToGrant,
+  uniqueBy,
 } from "@vouch/core";
 import {
   addRuleGranted,
@@ -326,14 +327,4 @@ async function peopleOf(
   const campaigns = [...new Set(counted.map((c) => c.campaign.id))];
   const friends = await listSubscribersByEmails(db, campaigns, emails);
   return new Map([...rows, ...friends].map((s) => [s.id, s]));
-}
-
-function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
-  const seen = new Set<string>();
-  return items.filter((item) => {
-    const k = key(item);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }

@@ -8,6 +8,7 @@ import {
   type ReferralCandidate,
   SOURCE_DIRECT,
   toMinorUnits,
+  uniqueBy,
 } from "@vouch/core";
 import {
   addPeopleReferred,
@@ -410,16 +411,6 @@ function dedupGroups(requests: readonly ConversionRequest[]): DedupGroup[] {
     groups.set(key, g);
   }
   return [...groups.values()];
-}
-
-function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
-  const seen = new Set<string>();
-  return items.filter((item) => {
-    const k = key(item);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }
 
 function minorUnits(amount: number, currency: string): number {
