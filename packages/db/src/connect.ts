@@ -13,6 +13,8 @@ export interface Database {
   dialect: Dialect;
   /** Where the data lives, for the start-up line (a file path, or the server without credentials). */
   location: string;
+  /** PostgreSQL: the schema chosen with OpenOptions.schema, if any. */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -99,6 +101,19 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new DatabaseUrlError(`invalid schema name "${schema}"`);
   }
+  // The schema exists before any pooled connection starts with it on its search_path.
+  if (schema) {
+    const setup = new pg.Client({ connectionString: url });
+    await setup.connect();
+    try {
+      await setup.query(`create schema if not exists ${schema}`);
+    } catch (err) {
+      // Two processes creating the same schema at once: the loser sees a unique violation; the schema exists.
+      if ((err as { code?: string }).code !== "23505") throw err;
+    } finally {
+      await setup.end();
+    }
+  }
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
@@ -111,13 +126,13 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
           : pg.types.getTypeParser(oid, format ?? "text"),
     } as pg.CustomTypesConfig,
   });
-  if (schema) await pool.query(`create schema if not exists ${schema}`);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const parsed = new URL(url);
   return {
     db,
     dialect: "postgres",
     location: `${parsed.host}${parsed.pathname}${schema ? ` (schema ${schema})` : ""}`,
+    ...(schema ? { schema } : {}),
     close: () => db.destroy(),
   };
 }

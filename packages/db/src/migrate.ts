@@ -13,7 +13,10 @@ export async function migrateToLatest(database: Database): Promise<MigrationRepo
   // connection's own, so that databases sharing a server (one schema each) never see each other's.
   const schema =
     database.dialect === "postgres"
-      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      ? (database.schema ??
+        (await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)).rows[0]
+          ?.schema ??
+        undefined)
       : undefined;
   const migrator = new Migrator({
     db,
