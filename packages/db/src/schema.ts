@@ -156,6 +156,8 @@ export interface RuleFriendsTable {
   subscriber_id: string;
   friend_key: string;
   conversion_id: string;
+  /** The order in which friends were counted for the rule and ambassador (1, 2, …). */
+  position: Generated<number>;
   created_at: number;
 }
 

@@ -193,6 +193,44 @@ describe.each(dialects)("reward lifecycle on $name", (dialect) => {
       ]);
     });
 
+    it("grants again a reward earned again after a reversal, naming the friends that earn it now", async () => {
+      const p = await program({ referrals_required: 2, delivery: "manual" });
+      const a = await p.refer("a");
+      const b = await p.refer("b");
+      const [first] = await p.rewards();
+      expect(first.conversions).toEqual([a, b]);
+      await p.setStatus(a, "cancelled");
+      expect(await p.statuses()).toEqual(["cancelled"]);
+      const c = await p.refer("c");
+      const live = await p.rewards("pending");
+      expect(live).toHaveLength(1);
+      expect(live[0].conversions).toEqual([b, c]);
+    });
+
+    it("does not claw back a sent reward for a friend of one the owner cancelled", async () => {
+      const p = await program({ referrals_required: 1, repeat: "every", delivery: "manual" });
+      await p.refer("a");
+      const b = await p.refer("b");
+      const [r1, r2] = await p.rewards();
+      await t.api("PATCH", `/api/v1/rewards/${r1.id}`, { status: "sent" });
+      await t.api("PATCH", `/api/v1/rewards/${r2.id}`, { status: "cancelled" });
+      const res = await p.setStatus(b, "cancelled");
+      expect(res.body.rewards_changed).toEqual([]);
+      expect(await p.statuses()).toEqual(["sent", "cancelled"]);
+    });
+
+    it("names distinct friends for each reward when friends convert in the same millisecond", async () => {
+      const p = await program({ referrals_required: 2, repeat: "every" });
+      const ids: string[] = [];
+      for (const f of ["a", "b", "c", "d", "e", "f"]) {
+        ids.push(await p.refer(f));
+        now -= MINUTE; // refer() moves the clock on; hold it still
+      }
+      const granted = await p.rewards();
+      expect(granted).toHaveLength(3);
+      expect(granted.flatMap((r) => r.conversions).sort()).toEqual([...ids].sort());
+    });
+
     it("manual confirmation: a pending conversion counts only once confirmed, once", async () => {
       const p = await program({ referrals_required: 2 }, { confirmation: "manual" });
       const a = await p.refer("a");
@@ -312,6 +350,23 @@ describe.each(dialects)("reward lifecycle on $name", (dialect) => {
       return res.body;
     };
     const groupNow = async (group: any) => (await t.api("GET", `/api/v1/coupon-groups/${group.id}`)).body;
+
+    it("hands each unlock exactly one code, whatever the upload order", async () => {
+      let group: any;
+      const p = await program(async (campaign) => {
+        group = await couponGroup(campaign, 0);
+        await upload(group, "code\nC1\nC2\nC3\nC4\nC5\nC6\nC7\nC8\n");
+        return { referrals_required: 1, repeat: "every", coupon_group: group.id };
+      });
+      for (const f of ["a", "b", "c"]) await p.refer(f);
+      const granted = await p.rewards();
+      expect(granted.map((r) => [r.status, r.coupon_code])).toEqual([
+        ["sent", "C1"],
+        ["sent", "C2"],
+        ["sent", "C3"],
+      ]);
+      expect((await groupNow(group)).remaining).toBe(5);
+    });
 
     it("one code per reward; an empty group leaves the reward pending, needing a coupon, until codes come", async () => {
       let group: any;

@@ -69,6 +69,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("subscriber_id", "text", (c) => c.notNull().references("subscribers.id"))
     .addColumn("friend_key", "text", (c) => c.notNull())
     .addColumn("conversion_id", "text", (c) => c.notNull().references("conversions.id"))
+    // The order in which friends were counted for the rule and ambassador, given under the progress row's lock.
+    .addColumn("position", "integer", (c) => c.notNull().defaultTo(0))
     .addColumn("created_at", "bigint", (c) => c.notNull())
     .addPrimaryKeyConstraint("rule_friends_pk", ["rule_id", "subscriber_id", "friend_key"])
     .execute();

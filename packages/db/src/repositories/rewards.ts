@@ -124,25 +124,62 @@ export async function listRuleProgress(
     .execute();
 }
 
-/** The conversions behind a referrer's counted friends for a rule, in the order they were counted. */
-export async function listRuleFriendConversions(
+/** Numbers newly counted friends after the ones already counted (call under the progress row's lock). */
+export async function numberRuleFriends(
   db: Kysely<DB>,
   ruleId: string,
   subscriberId: string,
-  offset: number,
-  limit: number,
+  friendKeys: readonly string[],
+): Promise<void> {
+  const top = await db
+    .selectFrom("rule_friends")
+    .select((eb) => eb.fn.max("position").as("top"))
+    .where("rule_id", "=", ruleId)
+    .where("subscriber_id", "=", subscriberId)
+    .executeTakeFirst();
+  let position = Number(top?.top ?? 0);
+  for (const key of friendKeys) {
+    await db
+      .updateTable("rule_friends")
+      .set({ position: ++position })
+      .where("rule_id", "=", ruleId)
+      .where("subscriber_id", "=", subscriberId)
+      .where("friend_key", "=", key)
+      .execute();
+  }
+}
+
+/** The conversions of the `count` friends counted last for a rule and referrer, oldest first. */
+export async function listLastCountedConversions(
+  db: Kysely<DB>,
+  ruleId: string,
+  subscriberId: string,
+  count: number,
 ): Promise<string[]> {
   const rows = await db
     .selectFrom("rule_friends")
     .select("conversion_id")
     .where("rule_id", "=", ruleId)
     .where("subscriber_id", "=", subscriberId)
-    .orderBy("created_at")
-    .orderBy("conversion_id")
-    .offset(offset)
-    .limit(limit)
+    .orderBy("position", "desc")
+    .limit(count)
     .execute();
-  return rows.map((r) => r.conversion_id);
+  return rows.map((r) => r.conversion_id).reverse();
+}
+
+/** The highest sequence a rule's rewards for a recipient have reached (cancelled and flagged ones included). */
+export async function maxRewardSequence(
+  db: Kysely<DB>,
+  ruleId: string,
+  recipientEmail: string,
+): Promise<number> {
+  const row = await db
+    .selectFrom("rewards")
+    .select((eb) => eb.fn.max("sequence").as("top"))
+    .where("rule_id", "=", ruleId)
+    .where("recipient_email", "=", recipientEmail)
+    .executeTakeFirst();
+  return Number(row?.top ?? 0);
 }
 
 /** Inserts unless this nth reward already exists for the recipient (exactly once); true when inserted. */
@@ -212,7 +249,10 @@ export async function listDueHeldRewards(db: Kysely<DB>, now: number, limit: num
     .execute();
 }
 
-/** Takes one unused code of the group for the reward, atomically; undefined when the group is empty. */
+/**
+ * Takes one unused code of the group for the reward, atomically; undefined when the group is empty. Two steps:
+ * PostgreSQL may run an `IN (subquery … LIMIT 1)` once per row, so the update names the one code chosen.
+ */
 export async function takeCoupon(
   db: Kysely<DB>,
   dialect: Dialect,
@@ -220,24 +260,29 @@ export async function takeCoupon(
   rewardId: string,
   now: number,
 ): Promise<string | undefined> {
-  let next = db
-    .selectFrom("coupons")
-    .select("code")
-    .where("group_id", "=", groupId)
-    .where("used_at", "is", null)
-    .orderBy("created_at")
-    .orderBy("code")
-    .limit(1);
-  if (dialect === "postgres") next = next.forUpdate().skipLocked();
-  const taken = await db
-    .updateTable("coupons")
-    .set({ reward_id: rewardId, used_at: now })
-    .where("group_id", "=", groupId)
-    .where("code", "in", next)
-    .where("used_at", "is", null)
-    .returning("code")
-    .executeTakeFirst();
-  return taken?.code;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    let next = db
+      .selectFrom("coupons")
+      .select("code")
+      .where("group_id", "=", groupId)
+      .where("used_at", "is", null)
+      .orderBy("created_at")
+      .orderBy("code")
+      .limit(1);
+    if (dialect === "postgres") next = next.forUpdate().skipLocked();
+    const candidate = await next.executeTakeFirst();
+    if (!candidate) return undefined;
+    const taken = await db
+      .updateTable("coupons")
+      .set({ reward_id: rewardId, used_at: now })
+      .where("group_id", "=", groupId)
+      .where("code", "=", candidate.code)
+      .where("used_at", "is", null)
+      .returning("code")
+      .executeTakeFirst();
+    if (taken) return taken.code;
+  }
+  return undefined;
 }
 
 export async function countUnusedCoupons(db: Kysely<DB>, groupId: string): Promise<number> {

@@ -1,7 +1,13 @@
 // PATCH /api/v1/conversions/:id, PATCH /api/v1/campaigns/:id/transactions/:transaction_id and
 // POST /api/v1/campaigns/:id/conversions/statuses (CSV) — the owner confirms, cancels or refunds conversions.
 import { CsvError, parseCsv } from "@vouch/core";
-import { type CampaignRow, getConversion, listConversionsByTransaction } from "@vouch/db";
+import {
+  type CampaignRow,
+  getConversion,
+  getSubscriber,
+  listConversionsByTransaction,
+  listRewardRules,
+} from "@vouch/db";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
@@ -96,10 +102,19 @@ export function conversionStatusRoutes(app: FastifyInstance, ctx: AppContext): v
 async function change(ctx: AppContext, campaign: CampaignRow, id: string, status: ConversionStatus) {
   const result = await changeConversionStatus(ctx.db, ctx.dialect, campaign, id, status, ctx.clock());
   if (result.changed) ctx.webhooks.nudge();
+  const rules = result.rewards.length > 0 ? await listRewardRules(ctx.db, campaign.id, true) : [];
+  const referrer = result.conversion.referrer_id
+    ? await getSubscriber(ctx.db, result.conversion.referrer_id)
+    : undefined;
   return {
-    ...conversionView(result.conversion, null),
+    ...conversionView(result.conversion, referrer?.code ?? null),
     changed: result.changed,
-    rewards_changed: result.rewards.map((r) => rewardView(r, undefined)),
+    rewards_changed: result.rewards.map((r) =>
+      rewardView(
+        r,
+        rules.find((rule) => rule.id === r.rule_id),
+      ),
+    ),
   };
 }
 

@@ -8,7 +8,7 @@ import {
   type RewardCondition,
   type RewardValuePayload,
   rewardPayload,
-  rewardsNoLongerEarned,
+  rewardsEarned,
   rewardsToGrant,
   uniqueBy,
 } from "@vouch/core";
@@ -25,12 +25,14 @@ import {
   insertRuleFriends,
   type Kysely,
   listActiveRulesOf,
+  listLastCountedConversions,
   listLiveRewardsNewestFirst,
   listLiveRewardsOf,
-  listRuleFriendConversions,
   listSubscribersByEmails,
   listSubscribersByIdsOrCodes,
   listWebhooksOf,
+  maxRewardSequence,
+  numberRuleFriends,
   type RewardRow,
   type RewardRuleRow,
   type SubscriberRow,
@@ -97,24 +99,26 @@ export async function countTowardRewards(
       (r) => `${r.rule_id} ${r.subscriber_id} ${r.friend_key}`,
     ),
   );
-  const moves = new Map<string, { rule: RewardRuleRow; item: CountedConversion; delta: number }>();
+  const moves = new Map<string, { rule: RewardRuleRow; item: CountedConversion; keys: string[] }>();
   for (const { rule, item, key } of referrerFriends) {
     const id = `${rule.id} ${item.conversion.referrer_id} ${key}`;
     if (!fresh.delete(id)) continue;
     const pair = `${rule.id} ${item.conversion.referrer_id}`;
-    const move = moves.get(pair) ?? { rule, item, delta: 0 };
-    move.delta++;
+    const move = moves.get(pair) ?? { rule, item, keys: [] };
+    move.keys.push(key);
     moves.set(pair, move);
   }
 
   const people = await peopleOf(db, confirmed);
   const granted: Granted[] = [];
-  for (const { rule, item, delta } of moves.values()) {
+  for (const { rule, item, keys } of moves.values()) {
     const referrerId = item.conversion.referrer_id as string;
-    const progress = await addRuleProgress(db, rule.id, referrerId, delta);
+    // The progress row is locked from here to the commit: concurrent batches for this referrer take turns.
+    const progress = await addRuleProgress(db, rule.id, referrerId, keys.length);
+    await numberRuleFriends(db, rule.id, referrerId, keys);
     const grants = rewardsToGrant({
       rule,
-      countBefore: progress.counted - delta,
+      countBefore: progress.counted - keys.length,
       countAfter: progress.counted,
       granted: progress.granted,
     });
@@ -122,23 +126,18 @@ export async function countTowardRewards(
     await addRuleGranted(db, rule.id, referrerId, grants);
     const referrer = people.get(referrerId);
     if (!referrer) continue;
-    for (let i = 1; i <= grants; i++) {
-      const sequence = progress.granted + i;
-      // The friends that earned the nth reward: the nth run of N counted friends.
-      const earnedBy = await listRuleFriendConversions(
-        db,
-        rule.id,
-        referrerId,
-        (sequence - 1) * rule.referrals_required,
-        rule.referrals_required,
-      );
+    // Each reward is earned by the run of N friends that reached its threshold: the last grants × N counted.
+    const N = rule.referrals_required;
+    const lastCounted = await listLastCountedConversions(db, rule.id, referrerId, grants * N);
+    const sequence = await maxRewardSequence(db, rule.id, referrer.email);
+    for (let i = 0; i < grants; i++) {
       const reward = await grant(db, dialect, {
         rule,
         campaign: item.campaign,
         subscriber: referrer,
         email: referrer.email,
-        sequence,
-        earnedBy,
+        sequence: sequence + i + 1,
+        earnedBy: lastCounted.slice(i * N, (i + 1) * N),
         now,
       });
       if (reward)
@@ -198,16 +197,16 @@ export async function uncountConversion(
     const rule = await getRewardRule(db, rule_id);
     if (!rule) continue;
     const progress = await addRuleProgress(db, rule_id, subscriber_id, -1);
-    const takeBack = rewardsNoLongerEarned({
-      rule,
-      countAfter: Math.max(progress.counted, 0),
-      granted: progress.granted,
-    });
-    if (takeBack === 0) continue;
-    await addRuleGranted(db, rule_id, subscriber_id, -takeBack);
     const [subscriber] = await listSubscribersByIdsOrCodes(db, [subscriber_id], []);
     if (!subscriber) continue;
-    for (const reward of await listLiveRewardsNewestFirst(db, rule_id, subscriber.email, takeBack)) {
+    // Compare what is still earned with the rewards still live (one the owner cancelled is not taken back twice).
+    const live = await listLiveRewardsNewestFirst(db, rule_id, subscriber.email, 10_000);
+    const takeBack = Math.max(0, live.length - rewardsEarned(rule, Math.max(progress.counted, 0)));
+    if (takeBack === 0) continue;
+    await addRuleGranted(db, rule_id, subscriber_id, -takeBack);
+    // Take back what costs least: rewards not yet sent (cancelled) before sent ones (flagged), newest first.
+    const unsent = live.filter((r) => r.status !== "sent");
+    for (const reward of [...unsent, ...live.filter((r) => r.status === "sent")].slice(0, takeBack)) {
       const status = reward.status === "sent" ? "flagged" : "cancelled";
       await updateReward(db, reward.id, { status, updated_at: now });
       changed.push({ ...reward, status, updated_at: now });
