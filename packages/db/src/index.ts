@@ -11,4 +11,5 @@ export * from "./repositories/stats.js";
 export * from "./repositories/subscribers.js";
 export * from "./repositories/visits.js";
 export * from "./repositories/webhooks.js";
+export * from "./repositories/widgets.js";
 export * from "./schema.js";

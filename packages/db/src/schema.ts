@@ -196,6 +196,23 @@ export interface CouponsTable {
   used_at: number | null;
 }
 
+/** An ambassador signed in to the widgets: the SHA-256 of an opaque token, valid until expires_at. */
+export interface WidgetSessionsTable {
+  token_hash: string;
+  campaign_id: string;
+  subscriber_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** Shares through the widgets' buttons, counted per ambassador and network. */
+export interface WidgetSharesTable {
+  subscriber_id: string;
+  network: string;
+  count: number;
+  updated_at: number;
+}
+
 export interface DB {
   settings: SettingsTable;
   campaigns: CampaignsTable;
@@ -212,6 +229,8 @@ export interface DB {
   rewards: RewardsTable;
   coupon_groups: CouponGroupsTable;
   coupons: CouponsTable;
+  widget_sessions: WidgetSessionsTable;
+  widget_shares: WidgetSharesTable;
 }
 
 export type CampaignRow = Selectable<CampaignsTable>;
@@ -226,3 +245,4 @@ export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;
 export type RewardRuleRow = Selectable<RewardRulesTable>;
 export type RewardRow = Selectable<RewardsTable>;
 export type CouponGroupRow = Selectable<CouponGroupsTable>;
+export type WidgetSessionRow = Selectable<WidgetSessionsTable>;

@@ -15,6 +15,7 @@ import { rewardRoutes } from "./routes/rewards.js";
 import { statsRoutes } from "./routes/stats.js";
 import { subscriberRoutes } from "./routes/subscribers.js";
 import { webhookRoutes } from "./routes/webhooks.js";
+import { widgetRoutes } from "./routes/widget-api.js";
 
 export interface AppOptions {
   logger?: boolean;
@@ -32,6 +33,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   app.get("/health", async () => ({ ok: true }));
   pixelScriptRoutes(app);
   await app.register(async (publicScope) => collectRoutes(publicScope, ctx));
+  await app.register(async (widgetScope) => widgetRoutes(widgetScope, ctx));
 
   await app.register(async (admin) => {
     admin.addHook("onRequest", async (request) => {
