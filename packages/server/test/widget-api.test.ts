@@ -1,6 +1,7 @@
 // The widgets' public API as a customer's site calls it: sign-up (with the referrer the browser remembers),
 // the ambassador view behind a session token, share counting, CORS, validation and the per-IP sign-up limit.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { builtWidgets } from "../../widgets/test/support/built-script.js";
 import { dialects, pixelPost, startTestServer, type TestServer } from "./support/test-server.js";
 
 const DAY = 86_400_000;
@@ -267,8 +268,13 @@ describe.each(dialects)("widget API on $name", (dialect) => {
     await t.api("PATCH", `/api/v1/campaigns/${campaign.id}`, { status: "active" });
   });
 
-  it("serves the widgets script to any site", async () => {
+  it("serves the built widgets script to any site, gzipped when asked", async () => {
+    const built = builtWidgets();
     const res = await fetch(`${t.url}/widgets/widgets.js`);
-    expect([200, 503]).toContain(res.status);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/javascript/);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("content-encoding")).toBe("gzip");
+    expect(Buffer.from(await res.arrayBuffer()).equals(built)).toBe(true);
   });
 });
