@@ -368,6 +368,28 @@ describe.each(dialects)("widgets in Chromium on $name", (dialect) => {
     expect(height).toBe(RESERVED);
   });
 
+  it("fits a phone's width: nothing overflows the form or the ambassador view", async () => {
+    const { page } = await newVisitor();
+    await page.setViewportSize({ width: 360, height: 780 });
+    await page.goto(`${site.origin}/join`);
+    await page.getByLabel("Email", { exact: true }).waitFor();
+    const overflow = () =>
+      page.evaluate(() => {
+        const card = document.querySelector("[data-vouch]")?.shadowRoot?.querySelector(".v") as HTMLElement;
+        return {
+          page: document.documentElement.scrollWidth > innerWidth,
+          card: card.scrollWidth > card.clientWidth,
+        };
+      });
+    expect(await overflow()).toEqual({ page: false, card: false });
+    await page.getByLabel("Email", { exact: true }).fill("phone@example.com");
+    await page.getByLabel("I agree to receive emails about the referral program.").check();
+    await page.getByRole("button", { name: "Get my referral link" }).click();
+    await page.getByRole("heading", { name: "You're in!" }).waitFor();
+    expect(await overflow()).toEqual({ page: false, card: false });
+    await widget(page).screenshot({ path: screenshotPath("widgets-phone") });
+  });
+
   it("threw nothing into the host pages", () => {
     expect(pageErrors).toEqual([]);
   });
