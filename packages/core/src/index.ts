@@ -10,6 +10,7 @@ export * from "./rewards/custom-data.js";
 export * from "./rewards/payloads.js";
 export * from "./rewards/rule-schema.js";
 export * from "./rewards/unlocks.js";
+export * from "./schemas/import.js";
 export * from "./schemas/index.js";
 export * from "./source.js";
 export * from "./unique-by.js";

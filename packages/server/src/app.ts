@@ -8,6 +8,7 @@ import { collectRoutes } from "./routes/collect.js";
 import { conversionStatusRoutes } from "./routes/conversion-status.js";
 import { conversionRoutes } from "./routes/conversions.js";
 import { couponRoutes } from "./routes/coupons.js";
+import { importSubscriberRoutes } from "./routes/import-subscribers.js";
 import { installRoutes } from "./routes/install.js";
 import { pixelScriptRoutes } from "./routes/pixel-script.js";
 import { rewardRuleRoutes } from "./routes/reward-rules.js";
@@ -49,6 +50,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     campaignRoutes(admin, ctx);
     installRoutes(admin, ctx);
     subscriberRoutes(admin, ctx);
+    importSubscriberRoutes(admin, ctx);
     conversionRoutes(admin, ctx);
     conversionStatusRoutes(admin, ctx);
     statsRoutes(admin, ctx);

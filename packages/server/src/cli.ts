@@ -3,7 +3,7 @@ import { migrateToLatest, openDatabase } from "@vouch/db";
 import { ConfigError, loadConfig } from "./config.js";
 import { startServer } from "./main.js";
 
-const USAGE = "usage: vouch [serve | migrate]";
+const USAGE = "usage: vouch [serve | migrate | import <campaign-id> <file.csv> [--valid-only]]";
 
 export async function runCli(argv: string[]): Promise<number> {
   const command = argv[0] ?? "serve";
@@ -23,6 +23,8 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   if (command === "migrate") return migrate(config.databaseUrl);
   if (command === "serve") return serve(config);
+  if (command === "import")
+    return (await import("./cli-import.js")).runImport(config.databaseUrl, argv.slice(1));
   console.error(`vouch: unknown command "${command}"\n${USAGE}`);
   return 2;
 }
