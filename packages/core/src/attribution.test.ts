@@ -24,6 +24,8 @@ describe("chooseReferrer", () => {
     candidates: ReferralCandidate[];
     mode: "first" | "last";
     email: string | null;
+    /** The ambassador the converting browser is linked to (identify). */
+    linked?: string;
     window?: number;
     expect: string;
   }> = [
@@ -79,6 +81,38 @@ describe("chooseReferrer", () => {
       expect: "sub_mark",
     },
     {
+      name: "the ambassador linked to the browser is a self-referral without an email",
+      candidates: [mark],
+      mode: "first",
+      email: null,
+      linked: "sub_mark",
+      expect: "organic:self_referral",
+    },
+    {
+      name: "the linked ambassador converting with another email is a self-referral",
+      candidates: [mark],
+      mode: "first",
+      email: "mark.private@example.com",
+      linked: "sub_mark",
+      expect: "organic:self_referral",
+    },
+    {
+      name: "a linked ambassador leaves the other referrer of the browser",
+      candidates: [mark, anna],
+      mode: "first",
+      email: null,
+      linked: "sub_mark",
+      expect: "sub_anna",
+    },
+    {
+      name: "a browser linked to someone else changes nothing",
+      candidates: [mark, anna],
+      mode: "first",
+      email: null,
+      linked: "sub_sara",
+      expect: "sub_mark",
+    },
+    {
       name: "a referral from the far future is ignored",
       candidates: [{ ...mark, at: now + 2 * DAY }],
       mode: "first",
@@ -108,6 +142,7 @@ describe("chooseReferrer", () => {
         windowDays: c.window ?? 90,
         now,
         convertingEmail: c.email,
+        convertingSubscriberId: c.linked ?? null,
       });
       expect(out.kind === "referred" ? out.referral.subscriberId : `organic:${out.reason}`).toBe(c.expect);
     });

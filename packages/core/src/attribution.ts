@@ -26,8 +26,13 @@ export function chooseReferrer(input: {
   windowDays: number;
   now: number;
   convertingEmail: string | null;
+  /**
+   * The ambassador this browser identified as (a visitor link), when there is one: their own browser is
+   * theirs whatever email, or none, the conversion carries.
+   */
+  convertingSubscriberId?: string | null;
 }): AttributionOutcome {
-  const { candidates, mode, windowDays, now, convertingEmail } = input;
+  const { candidates, mode, windowDays, now, convertingEmail, convertingSubscriberId } = input;
   if (candidates.length === 0) return { kind: "organic", reason: "no_referral" };
 
   const oldest = now - windowDays * DAY_MS;
@@ -35,7 +40,11 @@ export function chooseReferrer(input: {
   if (inWindow.length === 0) return { kind: "organic", reason: "expired" };
 
   // A person never earns credit for their own conversion; another referrer of the same visitor still may.
-  const others = inWindow.filter((c) => convertingEmail === null || c.subscriberEmail !== convertingEmail);
+  const others = inWindow.filter(
+    (c) =>
+      (convertingEmail === null || c.subscriberEmail !== convertingEmail) &&
+      c.subscriberId !== convertingSubscriberId,
+  );
   if (others.length === 0) return { kind: "organic", reason: "self_referral" };
 
   let chosen = others[0] as ReferralCandidate;

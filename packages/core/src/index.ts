@@ -1,3 +1,4 @@
+export * from "./allowed-origin.js";
 export * from "./attribution.js";
 export * from "./csv.js";
 export * from "./ids.js";

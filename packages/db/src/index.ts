@@ -5,6 +5,7 @@ export * from "./repositories/campaigns.js";
 export * from "./repositories/conversions.js";
 export * from "./repositories/coupons.js";
 export * from "./repositories/import.js";
+export * from "./repositories/identify.js";
 export * from "./repositories/ingest.js";
 export * from "./repositories/rewards.js";
 export * from "./repositories/settings.js";

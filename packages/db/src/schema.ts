@@ -20,6 +20,8 @@ export interface CampaignsTable {
   default_currency: string;
   /** "auto": conversions are confirmed on arrival; "manual": they wait, pending, for the owner. */
   confirmation: Generated<"auto" | "manual">;
+  /** JSON array of the hostnames that may call identify; null: the host of `url`. */
+  allowed_domains: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -196,6 +198,14 @@ export interface CouponsTable {
   used_at: number | null;
 }
 
+/** The ambassador a browser identified as (rht("identify")): one per campaign and visitor id, the latest. */
+export interface VisitorLinksTable {
+  campaign_id: string;
+  visitor_id: string;
+  subscriber_id: string;
+  created_at: number;
+}
+
 /** An ambassador signed in to the widgets: the SHA-256 of an opaque token, valid until expires_at. */
 export interface WidgetSessionsTable {
   token_hash: string;
@@ -231,6 +241,7 @@ export interface DB {
   coupons: CouponsTable;
   widget_sessions: WidgetSessionsTable;
   widget_shares: WidgetSharesTable;
+  visitor_links: VisitorLinksTable;
 }
 
 export type CampaignRow = Selectable<CampaignsTable>;
@@ -245,4 +256,5 @@ export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;
 export type RewardRuleRow = Selectable<RewardRulesTable>;
 export type RewardRow = Selectable<RewardsTable>;
 export type CouponGroupRow = Selectable<CouponGroupsTable>;
+export type VisitorLinkRow = Selectable<VisitorLinksTable>;
 export type WidgetSessionRow = Selectable<WidgetSessionsTable>;

@@ -1,3 +1,4 @@
+import { createIdentify } from "./identify.js";
 import { send } from "./send.js";
 import type { PixelConfig, Rht } from "./stub.js";
 import { type Referral, readState, type VisitorState } from "./visitor-state.js";
@@ -10,11 +11,20 @@ function refs(state: VisitorState): Referral[] {
   return list;
 }
 
-/** The real `rht(command, ...)`: it never throws into the page. */
+/** The real `rht(command, ...)`: `track` and `identify`; it never throws into the page. */
 export function createRht(config: PixelConfig, storeName: string, pageState: VisitorState): Rht {
   const sent = new Set<string>();
+  const identify = createIdentify(`${config.a}/api/v1/collect/identify`);
   return (cmd, event, data, callback) => {
     try {
+      // Another tab may have landed through a newer referral since this page loaded.
+      const state = readState(storeName, config.d) ?? pageState;
+      if (cmd === "identify") {
+        // rht("identify", data, callback): the data sits where track has its event name.
+        // A callback that is not a function fails inside identify's try, like one that throws.
+        identify(event, { k: config.k, vid: state.v }, refs(state), data as () => void);
+        return;
+      }
       if (cmd !== "track") {
         console.warn(`rht: unknown command ${cmd}`);
         return;
@@ -36,8 +46,6 @@ export function createRht(config: PixelConfig, storeName: string, pageState: Vis
         return;
       }
       sent.add(key);
-      // Another tab may have landed through a newer referral since this page loaded.
-      const state = readState(storeName, config.d) ?? pageState;
       send(
         `${config.a}/api/v1/collect/track`,
         { k: config.k, vid: state.v, event, data, refs: refs(state) },

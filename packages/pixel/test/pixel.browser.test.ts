@@ -102,6 +102,32 @@ rht("track", "callback-throws", {}, function () { throw new Error("site bug"); }
 window.survived = true;
 </script>`,
     ),
+    "/account": html(
+      "Welcome back, Sara",
+      stub,
+      `<p id="link">Your referral link is on its way.</p><script>
+window.answers = [];
+function show(ambassador) {
+  window.answers.push(ambassador);
+  document.getElementById("link").textContent = "Invite friends: " + ambassador.referral_link;
+}
+var sara = { email: "sara@example.com", name: "Sara Lee", extra_field: "Berlin", password: "hunter2" };
+rht("identify", sara, show);
+rht("identify", sara, show);
+</script>`,
+    ),
+    "/identify-odd": html(
+      "Odd identify calls",
+      stub,
+      `<script>
+rht("identify");
+rht("identify", {});
+rht("identify", { email: 5 });
+rht("identify", "sara@example.com");
+rht("identify", { email: "ok@example.com" }, function () { throw new Error("site bug"); });
+window.survived = true;
+</script>`,
+    ),
     "/twice": html(
       "Pasted twice",
       `${stub}${stub}<script async src="${collector.origin}/rht.min.js"></script>`,
@@ -326,6 +352,83 @@ describe("tracking conversions", () => {
     await eventually(() => expect(collector.posts("track")).toHaveLength(1));
     expect(collector.posts("visit")).toHaveLength(1);
     expect(collector.posts("track")[0]).toMatchObject({ event: "download", refs: [{ code: "MARK-1" }] });
+  });
+});
+
+describe("identify", () => {
+  const SARA = {
+    id: "sub_01",
+    code: "SARA-7K3Q",
+    referral_link: "https://acme.example/?mwr=SARA-7K3Q",
+    people_referred: 2,
+  };
+
+  it("sends the person, visitor id and referrals once, and calls back each caller with the ambassador", async () => {
+    collector.identifyAnswer = { status: 201, body: SARA };
+    const { page } = await newVisitor();
+    await page.goto(`${site.origin}/?mwr=MARK-1`);
+    await eventually(() => expect(collector.posts("visit")).toHaveLength(1));
+    await page.goto(`${site.origin}/account`);
+    await page.waitForFunction(() => (window as any).answers.length === 2);
+
+    expect(await page.textContent("#link")).toBe(`Invite friends: ${SARA.referral_link}`);
+    expect(await page.evaluate(() => (window as any).answers)).toEqual([SARA, SARA]);
+    // Only the four documented fields leave the page: not the password the site happened to pass.
+    expect(collector.posts("identify")).toEqual([
+      {
+        k: KEY,
+        vid: collector.posts("visit")[0]!.vid,
+        email: "sara@example.com",
+        name: "Sara Lee",
+        extra_field: "Berlin",
+        refs: [{ code: "MARK-1", ts: expect.any(Number) }],
+      },
+    ]);
+    // Another person on the same page is another request.
+    await page.evaluate(() => (window as any).rht("identify", { email: "tom@example.com" }));
+    await eventually(() => expect(collector.posts("identify")).toHaveLength(2));
+    expect(collector.posts("identify")[1]).toMatchObject({
+      email: "tom@example.com",
+      refs: [{ code: "MARK-1" }],
+    });
+    await page.screenshot({ path: screenshotPath("pixel-identify") });
+  });
+
+  it("warns and skips the callback when Vouch refuses, and lets a later call try again", async () => {
+    collector.identifyAnswer = {
+      status: 403,
+      body: { error: { code: "forbidden", message: "origin not allowed", field: "origin" } },
+    };
+    const { page, warnings } = await newVisitor();
+    await page.goto(`${site.origin}/account`);
+    await eventually(() => expect(warnings).toContain("rht: identify failed (forbidden)"));
+    expect(await page.evaluate(() => (window as any).answers)).toEqual([]);
+    expect(await page.textContent("#link")).toBe("Your referral link is on its way.");
+    expect(collector.posts("identify")).toHaveLength(1);
+
+    collector.identifyAnswer = { status: 200, body: SARA };
+    await page.evaluate(() => (window as any).rht("identify", (window as any).sara, (window as any).show));
+    await page.waitForFunction(() => (window as any).answers.length === 1);
+    expect(collector.posts("identify")).toHaveLength(2);
+    expect(await page.textContent("#link")).toBe(`Invite friends: ${SARA.referral_link}`);
+  });
+
+  it("warns about calls without an email and survives a throwing callback", async () => {
+    collector.identifyAnswer = { status: 201, body: SARA };
+    const { page, warnings } = await newVisitor();
+    await page.goto(`${site.origin}/identify-odd`);
+    await eventually(() => expect(collector.posts("identify")).toHaveLength(1));
+    expect(await page.evaluate(() => (window as any).survived)).toBe(true);
+    expect(warnings.filter((w) => w === "rht: identify needs an email")).toHaveLength(4);
+    expect(collector.posts("identify")[0]).toMatchObject({ email: "ok@example.com", refs: [] });
+  });
+
+  it("sends nothing and throws nothing when the browser has no fetch", async () => {
+    const { page } = await newVisitor("window.fetch = undefined;");
+    await page.goto(`${site.origin}/account`);
+    await page.waitForFunction(() => !("q" in (window as any).rht));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(collector.posts("identify")).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { currency, eventName, httpUrl, text } from "./common.js";
+import { allowedDomains } from "./identify.js";
 
 const events = z
   .array(eventName)
@@ -17,6 +18,8 @@ const campaignFields = {
   default_currency: currency,
   /** "auto": conversions count at once; "manual": they wait, pending, until the owner confirms them. */
   confirmation: z.enum(["auto", "manual"]),
+  /** The sites whose pages may call identify (hostnames; subdomains too). Unset: the host of `url`. */
+  allowed_domains: allowedDomains,
 };
 
 export const createCampaignInput = z.strictObject({
@@ -26,6 +29,7 @@ export const createCampaignInput = z.strictObject({
   status: campaignFields.status.default("active"),
   default_currency: campaignFields.default_currency.default("USD"),
   confirmation: campaignFields.confirmation.default("auto"),
+  allowed_domains: campaignFields.allowed_domains.optional(),
 });
 export type CreateCampaignInput = z.infer<typeof createCampaignInput>;
 
@@ -39,6 +43,8 @@ export const updateCampaignInput = z
     status: campaignFields.status.optional(),
     default_currency: campaignFields.default_currency.optional(),
     confirmation: campaignFields.confirmation.optional(),
+    /** null goes back to the default, the host of `url`. */
+    allowed_domains: campaignFields.allowed_domains.nullable().optional(),
   })
   .refine((v) => Object.keys(v).length > 0, "give at least one field to change");
 export type UpdateCampaignInput = z.infer<typeof updateCampaignInput>;

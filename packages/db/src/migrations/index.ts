@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from "kysely";
 import * as core from "./0001-core.js";
 import * as webhooks from "./0002-webhooks.js";
 import * as rewards from "./0003-rewards.js";
+import * as identify from "./0004-identify.js";
 import * as widgets from "./0005-widgets.js";
 
 // Forward-only: a migration once released is never edited; changes come as new files, in order.
@@ -9,6 +10,7 @@ const migrations: Record<string, Migration> = {
   "0001-core": core,
   "0002-webhooks": webhooks,
   "0003-rewards": rewards,
+  "0004-identify": identify,
   "0005-widgets": widgets,
 };
 

@@ -29,12 +29,25 @@ export interface TrackBody {
   refs: { code: string; ts: number }[];
 }
 
+export interface IdentifyBody {
+  k: string;
+  vid: string;
+  email: string;
+  name?: string;
+  extra_field?: string;
+  extra_field_2?: string;
+  refs: { code: string; ts: number }[];
+}
+
 export interface Collector {
   origin: string;
   requests: Received[];
-  /** The bodies POSTed to /api/v1/collect/visit or /track, as sent (the shapes are what tests expect). */
+  /** What /api/v1/collect/identify answers (every other path answers 202 without a body). */
+  identifyAnswer: { status: number; body: unknown; delayMs?: number };
+  /** The bodies POSTed to /api/v1/collect/visit, /track or /identify, as sent (the shapes are what tests expect). */
   posts(path: "visit"): VisitBody[];
   posts(path: "track"): TrackBody[];
+  posts(path: "identify"): IdentifyBody[];
   close(): Promise<void>;
 }
 
@@ -74,6 +87,7 @@ export async function startCollector(
   opts: { scriptDelayMs?: number } = {},
 ): Promise<Collector> {
   const requests: Received[] = [];
+  const collector = { identifyAnswer: { status: 201, body: {} as unknown, delayMs: 0 } };
   const server = createServer(async (req, res) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
     if (req.method === "GET" && path === "/rht.min.js") {
@@ -98,6 +112,14 @@ export async function startCollector(
       origin: req.headers.origin,
       body,
     });
+    if (path === "/api/v1/collect/identify") {
+      const { status, body: answer, delayMs } = collector.identifyAnswer;
+      setTimeout(() => {
+        res.writeHead(status, { "Access-Control-Allow-Origin": "*", "Content-Type": "application/json" });
+        res.end(JSON.stringify(answer));
+      }, delayMs ?? 0);
+      return;
+    }
     res.writeHead(202, { "Access-Control-Allow-Origin": "*" });
     res.end();
   });
@@ -105,6 +127,12 @@ export async function startCollector(
   return {
     origin,
     requests,
+    get identifyAnswer() {
+      return collector.identifyAnswer;
+    },
+    set identifyAnswer(answer) {
+      collector.identifyAnswer = { delayMs: 0, ...answer };
+    },
     posts: ((kind: string) =>
       requests
         .filter((r) => r.method === "POST" && r.path === `/api/v1/collect/${kind}`)

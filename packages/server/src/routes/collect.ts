@@ -1,10 +1,11 @@
-// POST /api/v1/collect/visit|track — what the pixel sends from customers' sites (public, keyed by public key).
+// POST /api/v1/collect/visit|track|identify — what the pixel sends from customers' sites (public, by public key).
 import { pixelTrackInput, pixelVisitInput } from "@vouch/core";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.js";
 import { AppError } from "../errors.js";
 import { parse, parseCustomData } from "../http/parse.js";
 import { assertAcceptsConversion } from "../use-cases/record-conversions.js";
+import { collectIdentifyRoute } from "./collect-identify.js";
 import { CONVERSION_BODY_LIMIT } from "./conversions.js";
 
 export function collectRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -56,6 +57,8 @@ export function collectRoutes(app: FastifyInstance, ctx: AppContext): void {
       referred: outcome.conversion.referrer_id !== null,
     });
   });
+
+  collectIdentifyRoute(app, ctx);
 }
 
 async function campaignByKey(ctx: AppContext, publicKey: string) {

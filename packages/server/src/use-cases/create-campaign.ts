@@ -17,6 +17,8 @@ export async function createCampaign(
     status: input.status,
     default_currency: input.default_currency,
     confirmation: input.confirmation,
+    // Unset, the host of the url is allowed, and follows the url when it changes.
+    allowed_domains: input.allowed_domains ? JSON.stringify(input.allowed_domains) : null,
     created_at: now,
     updated_at: now,
   };

@@ -32,6 +32,8 @@ export async function createSubscriber(
   campaign: CampaignRow,
   input: CreateSubscriberInput,
   now = Date.now(),
+  /** How the ambassador joined, as the new_registration message reports it. */
+  source = "api",
 ): Promise<CreateSubscriberOutcome> {
   // 1. An existing ambassador with this email wins, whatever else was sent.
   const existing = await getSubscriberByEmail(db, campaign.id, input.email);
@@ -42,7 +44,7 @@ export async function createSubscriber(
 
   // 3. Insert with a fresh code; a taken code is retried, a concurrent insert of the same email returned.
   for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
-    const row = await insertAndAnnounce(db, campaign, referredBy, now, {
+    const row = await insertAndAnnounce(db, campaign, referredBy, now, source, {
       id: newId("sub", now),
       campaign_id: campaign.id,
       email: input.email,
@@ -66,6 +68,7 @@ async function insertAndAnnounce(
   campaign: CampaignRow,
   referredBy: SubscriberRow | null,
   now: number,
+  source: string,
   row: NewSubscriberRow,
 ): Promise<SubscriberRow | undefined> {
   return db.transaction().execute(async (trx) => {
@@ -77,7 +80,7 @@ async function insertAndAnnounce(
       payload: newRegistrationPayload({
         campaignId: campaign.id,
         subscriber: { ...referrerObject(inserted, campaign), created_at: inserted.created_at },
-        source: "api",
+        source,
         referredBy: referredBy ? referrerObject(referredBy, campaign) : null,
       }),
       now,

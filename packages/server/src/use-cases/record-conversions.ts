@@ -24,6 +24,7 @@ import {
   type Kysely,
   listReferredVisitsOf,
   listSubscribersByIdsOrCodes,
+  listVisitorLinks,
   listWebhooksOf,
   type ReferredVisit,
   type SubscriberRow,
@@ -111,12 +112,13 @@ export async function recordConversions(
     ],
   );
   const visits = await referredVisits(db, requests);
+  const links = await visitorLinks(db, requests);
 
   // 2. Decide each request in arrival order: a repeat, or a new conversion with its referrer.
   const seen = new DedupIndex(existing);
   const decided = requests.map((req) => {
     try {
-      return decide(req, seen, people, visits);
+      return decide(req, seen, people, visits, links);
     } catch (err) {
       if (err instanceof AppError) return err;
       throw err;
@@ -216,6 +218,7 @@ function decide(
   seen: DedupIndex,
   people: SubscriberRow[],
   visits: ReferredVisit[],
+  links: Map<string, string>,
 ): Decision {
   const { campaign, event, fields, now } = req;
   assertAcceptsConversion(campaign, event, fields);
@@ -229,6 +232,8 @@ function decide(
     windowDays: req.named ? 36_500 : campaign.cookie_window_days,
     now,
     convertingEmail: email,
+    // The ambassador this browser identified as: their own browser never earns them credit.
+    convertingSubscriberId: req.visitorId ? links.get(linkKey(campaign.id, req.visitorId)) : null,
   });
   const referral = outcome.kind === "referred" ? outcome.referral : null;
   const currency =
@@ -316,6 +321,23 @@ async function referredVisits(
     since,
   );
 }
+
+/** The ambassador each browser of the batch identified as (rht("identify")), by campaign and visitor id. */
+async function visitorLinks(
+  db: Kysely<DB>,
+  requests: readonly ConversionRequest[],
+): Promise<Map<string, string>> {
+  const browsers = requests.filter((r) => r.visitorId !== null);
+  if (browsers.length === 0) return new Map();
+  const rows = await listVisitorLinks(
+    db,
+    [...new Set(browsers.map((r) => r.campaign.id))],
+    [...new Set(browsers.map((r) => r.visitorId as string))],
+  );
+  return new Map(rows.map((l) => [linkKey(l.campaign_id, l.visitor_id), l.subscriber_id]));
+}
+
+const linkKey = (campaignId: string, visitorId: string) => `${campaignId}\u0000${visitorId}`;
 
 async function outboxMessages(
   db: Kysely<DB>,

@@ -8,10 +8,13 @@ export async function updateCampaign(
   input: UpdateCampaignInput,
   now = Date.now(),
 ): Promise<CampaignRow> {
-  const { events, ...rest } = input;
+  const { events, allowed_domains, ...rest } = input;
   const row = await updateRow(db, id, {
     ...rest,
     ...(events ? { events: JSON.stringify(events) } : {}),
+    ...(allowed_domains !== undefined
+      ? { allowed_domains: allowed_domains === null ? null : JSON.stringify(allowed_domains) }
+      : {}),
     updated_at: now,
   });
   if (!row) throw notFound("campaign");

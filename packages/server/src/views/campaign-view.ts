@@ -1,3 +1,4 @@
+import { effectiveAllowedDomains } from "@vouch/core";
 import type { CampaignRow } from "@vouch/db";
 
 export function campaignView(c: CampaignRow) {
@@ -12,6 +13,7 @@ export function campaignView(c: CampaignRow) {
     status: c.status,
     default_currency: c.default_currency,
     confirmation: c.confirmation,
+    allowed_domains: effectiveAllowedDomains(c),
     created_at: new Date(c.created_at).toISOString(),
     updated_at: new Date(c.updated_at).toISOString(),
   };
