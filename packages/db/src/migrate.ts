@@ -23,7 +23,13 @@ export async function migrateToLatest(database: Database): Promise<MigrationRepo
     provider: migrationProvider,
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely's bookkeeping reads the catalog of every schema; a schema another process drops at that moment makes
+  // the read fail with "schema … does not exist" (3F000). Nothing was applied then: look again.
+  for (let retry = 0; retry < 3 && isVanishedSchema(error) && !results?.length; retry++) {
+    await new Promise((resolve) => setTimeout(resolve, 50 * (retry + 1)));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {
     const name = failed ? ` (${failed.migrationName})` : "";
@@ -33,4 +39,8 @@ export async function migrateToLatest(database: Database): Promise<MigrationRepo
   // autovacuum has looked at tables that filled quickly.
   if (database.dialect === "postgres") await sql`analyze conversions, visits, subscribers`.execute(db);
   return { applied: (results ?? []).map((r) => r.migrationName) };
+}
+
+function isVanishedSchema(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: string }).code === "3F000";
 }
