@@ -7,10 +7,10 @@ import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { AppError } from "../errors.js";
 import { parse } from "../http/parse.js";
+import { RateLimiter } from "../http/rate-limit.js";
 import { getAmbassadorView } from "../use-cases/widget-ambassador.js";
 import { getWidgetSessionSubscriber } from "../use-cases/widget-session.js";
 import { widgetSignup } from "../use-cases/widget-signup.js";
-import { TokenBuckets } from "./widget-rate-limit.js";
 import { widgetScriptRoutes } from "./widget-script.js";
 
 export const SHARE_NETWORKS = ["twitter", "facebook", "linkedin", "whatsapp", "telegram", "email"] as const;
@@ -43,14 +43,14 @@ const shareBody = z.object({ network: z.enum(SHARE_NETWORKS) });
 type KeyParams = { Params: { publicKey: string } };
 
 export interface WidgetRouteOptions {
-  /** Sign-ups per IP address: a burst of `capacity`, then one more every `refillMs`. */
-  signups?: { capacity: number; refillMs: number };
+  /** Sign-ups per IP address: `limit` per `perMs`, as a burst too. */
+  signups?: { limit: number; perMs: number };
 }
 
 export function widgetRoutes(app: FastifyInstance, ctx: AppContext, options: WidgetRouteOptions = {}): void {
-  const signupsPerIp = new TokenBuckets(options.signups ?? { capacity: 10, refillMs: 6_000 });
+  const signupsPerIp = new RateLimiter(options.signups ?? { limit: 10, perMs: 60_000 });
   // Shares are counted per ambassador; a loop clicking a share button should not inflate the count forever.
-  const sharesPerAmbassador = new TokenBuckets({ capacity: 30, refillMs: 2_000 });
+  const sharesPerAmbassador = new RateLimiter({ limit: 30, perMs: 60_000 });
 
   widgetScriptRoutes(app);
 
@@ -69,7 +69,7 @@ export function widgetRoutes(app: FastifyInstance, ctx: AppContext, options: Wid
 
   app.post<KeyParams>("/api/v1/widget/:publicKey/signup", { bodyLimit: 8 * 1024 }, async (request, reply) => {
     const now = ctx.clock();
-    if (!signupsPerIp.take(request.ip, now)) {
+    if (signupsPerIp.take(request.ip, now) > 0) {
       throw new AppError("rate_limited", "too many sign-ups from this address; try again in a minute");
     }
     const campaign = await campaignByKey(ctx, request.params.publicKey);
@@ -109,7 +109,7 @@ export function widgetRoutes(app: FastifyInstance, ctx: AppContext, options: Wid
     const subscriber = await sessionSubscriber(ctx, campaign, request);
     const { network } = parse(shareBody, request.body);
     const now = ctx.clock();
-    if (!sharesPerAmbassador.take(subscriber.id, now)) {
+    if (sharesPerAmbassador.take(subscriber.id, now) > 0) {
       throw new AppError("rate_limited", "too many shares counted; try again later");
     }
     return { network, shares: await addWidgetShare(ctx.db, subscriber.id, network, now) };

@@ -1,17 +1,15 @@
 // rht("identify") on the customer's site: the signed-in person becomes (or is found as) an ambassador, and the
 // browser is linked to them.
-import { chooseReferrer, type PixelIdentifyInput, type ReferralCandidate, SOURCE_DIRECT } from "@vouch/core";
+import type { PixelIdentifyInput } from "@vouch/core";
 import {
   type CampaignRow,
   type DB,
   getSubscriberByEmail,
-  getVisitorLink,
   type Kysely,
-  listReferredVisitsOf,
-  listSubscribersByIdsOrCodes,
   type SubscriberRow,
   upsertVisitorLink,
 } from "@vouch/db";
+import { chooseJoiningReferrer } from "./choose-joining-referrer.js";
 import { createSubscriber } from "./create-subscriber.js";
 
 export type IdentifyVisitorInput = Omit<PixelIdentifyInput, "k">;
@@ -20,8 +18,6 @@ export interface IdentifyVisitorOutcome {
   created: boolean;
   subscriber: SubscriberRow;
 }
-
-const DAY_MS = 86_400_000;
 
 /**
  * Creates the ambassador for this email — referred by whoever referred this browser — or finds the existing
@@ -40,7 +36,7 @@ export async function identifyVisitor(
   if (existing) outcome = { created: false, subscriber: existing };
   else {
     // 2. Who referred this browser, chosen as its conversions would be.
-    const referrer = await referrerOf(db, campaign, input, now);
+    const referrer = await chooseJoiningReferrer(db, campaign, input, now);
     // 3. The ambassador and their new_registration message, in one transaction (a concurrent identify of
     //    the same email gets the same ambassador back).
     outcome = await createSubscriber(
@@ -65,55 +61,4 @@ export async function identifyVisitor(
     created_at: now,
   });
   return outcome;
-}
-
-/**
- * The referrer among the browser's remembered referrals and the visits recorded for its visitor id, by the
- * campaign's first/last rule within its window; never the person identifying, nor the ambassador this
- * browser was already linked to (someone signing up a second address on their own browser).
- */
-async function referrerOf(
-  db: Kysely<DB>,
-  campaign: CampaignRow,
-  input: IdentifyVisitorInput,
-  now: number,
-): Promise<ReferralCandidate | undefined> {
-  const since = now - campaign.cookie_window_days * DAY_MS;
-  const [people, visits, link] = await Promise.all([
-    listSubscribersByIdsOrCodes(
-      db,
-      [],
-      input.refs.map((r) => r.code),
-    ),
-    listReferredVisitsOf(db, [campaign.id], [input.vid], since),
-    getVisitorLink(db, campaign.id, input.vid),
-  ]);
-  const candidates: ReferralCandidate[] = visits.map((v) => ({
-    subscriberId: v.subscriber_id,
-    subscriberEmail: v.email,
-    code: v.code,
-    at: v.created_at,
-    source: v.source,
-  }));
-  for (const ref of input.refs) {
-    const sub = people.find((s) => s.campaign_id === campaign.id && s.code === ref.code);
-    if (sub) {
-      candidates.push({
-        subscriberId: sub.id,
-        subscriberEmail: sub.email,
-        code: sub.code,
-        at: ref.ts,
-        source: SOURCE_DIRECT,
-      });
-    }
-  }
-  const outcome = chooseReferrer({
-    candidates,
-    mode: campaign.attribution,
-    windowDays: campaign.cookie_window_days,
-    now,
-    convertingEmail: input.email,
-    convertingSubscriberId: link?.subscriber_id ?? null,
-  });
-  return outcome.kind === "referred" ? outcome.referral : undefined;
 }

@@ -1,12 +1,5 @@
-import { chooseReferrer, normalizeReferralCode, type ReferralCandidate, SOURCE_DIRECT } from "@vouch/core";
-import {
-  type CampaignRow,
-  type DB,
-  getSubscriberByCode,
-  type Kysely,
-  listReferredVisitsOf,
-  type SubscriberRow,
-} from "@vouch/db";
+import type { CampaignRow, DB, Kysely, SubscriberRow } from "@vouch/db";
+import { chooseJoiningReferrer } from "./choose-joining-referrer.js";
 import { createSubscriber } from "./create-subscriber.js";
 import { createWidgetSession, type WidgetSession } from "./widget-session.js";
 
@@ -27,8 +20,6 @@ export type WidgetSignupOutcome = {
   session: WidgetSession;
 };
 
-const DAY_MS = 86_400_000;
-
 /** Joining through the signup widget: the ambassador (referred by whoever referred this browser) and a session. */
 export async function widgetSignup(
   db: Kysely<DB>,
@@ -38,7 +29,7 @@ export async function widgetSignup(
 ): Promise<WidgetSignupOutcome> {
   // 1. Who referred this visitor: the cookie's referrals and the visits recorded for the visitor id, chosen
   //    as conversions are (the campaign's first/last rule, its window, never oneself).
-  const referrer = await referrerOf(db, campaign, input, now);
+  const referrer = await chooseJoiningReferrer(db, campaign, input, now);
   // 2. The ambassador: an existing one with this email is returned unchanged.
   const outcome = await createSubscriber(
     db,
@@ -55,45 +46,4 @@ export async function widgetSignup(
   // 3. A session, so the widget shows the ambassador view now and on later visits.
   const session = await createWidgetSession(db, outcome.subscriber, now);
   return { created: outcome.created, subscriber: outcome.subscriber, session };
-}
-
-async function referrerOf(
-  db: Kysely<DB>,
-  campaign: CampaignRow,
-  input: WidgetSignupInput,
-  now: number,
-): Promise<ReferralCandidate | undefined> {
-  const candidates: ReferralCandidate[] = [];
-  for (const ref of input.refs) {
-    const sub = await getSubscriberByCode(db, campaign.id, normalizeReferralCode(ref.code));
-    if (sub) {
-      candidates.push({
-        subscriberId: sub.id,
-        subscriberEmail: sub.email,
-        code: sub.code,
-        at: ref.ts,
-        source: SOURCE_DIRECT,
-      });
-    }
-  }
-  if (input.vid) {
-    const since = now - campaign.cookie_window_days * DAY_MS;
-    for (const v of await listReferredVisitsOf(db, [campaign.id], [input.vid], since)) {
-      candidates.push({
-        subscriberId: v.subscriber_id,
-        subscriberEmail: v.email,
-        code: v.code,
-        at: v.created_at,
-        source: v.source,
-      });
-    }
-  }
-  const outcome = chooseReferrer({
-    candidates,
-    mode: campaign.attribution,
-    windowDays: campaign.cookie_window_days,
-    now,
-    convertingEmail: input.email,
-  });
-  return outcome.kind === "referred" ? outcome.referral : undefined;
 }
