@@ -74,6 +74,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("created_at", "bigint", (c) => c.notNull())
     .addPrimaryKeyConstraint("rule_friends_pk", ["rule_id", "subscriber_id", "friend_key"])
     .execute();
+  // The friends counted last, and the next position, are read under the progress lock on every batch: an index
+  // keeps that a lookup however many friends a referrer has.
+  await db.schema
+    .createIndex("rule_friends_position")
+    .on("rule_friends")
+    .columns(["rule_id", "subscriber_id", "position"])
+    .execute();
   await db.schema
     .createIndex("rule_friends_conversion")
     .on("rule_friends")

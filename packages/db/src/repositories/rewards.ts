@@ -131,22 +131,26 @@ export async function numberRuleFriends(
   subscriberId: string,
   friendKeys: readonly string[],
 ): Promise<void> {
+  if (friendKeys.length === 0) return;
   const top = await db
     .selectFrom("rule_friends")
     .select((eb) => eb.fn.max("position").as("top"))
     .where("rule_id", "=", ruleId)
     .where("subscriber_id", "=", subscriberId)
     .executeTakeFirst();
-  let position = Number(top?.top ?? 0);
-  for (const key of friendKeys) {
-    await db
-      .updateTable("rule_friends")
-      .set({ position: ++position })
-      .where("rule_id", "=", ruleId)
-      .where("subscriber_id", "=", subscriberId)
-      .where("friend_key", "=", key)
-      .execute();
-  }
+  const base = Number(top?.top ?? 0);
+  // One statement for the batch's friends of this rule and referrer.
+  const cases = sql.join(
+    friendKeys.map((key, i) => sql`when ${key} then cast(${base + i + 1} as integer)`),
+    sql` `,
+  );
+  await db
+    .updateTable("rule_friends")
+    .set({ position: sql<number>`case friend_key ${cases} end` })
+    .where("rule_id", "=", ruleId)
+    .where("subscriber_id", "=", subscriberId)
+    .where("friend_key", "in", friendKeys)
+    .execute();
 }
 
 /** The conversions of the `count` friends counted last for a rule and referrer, oldest first. */
