@@ -2,6 +2,7 @@
 // the ambassador view behind a session token, share counting, CORS, validation and the per-IP sign-up limit.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { builtWidgets } from "../../widgets/test/support/built-script.js";
+import { Receiver } from "./support/receiver.js";
 import { dialects, pixelPost, startTestServer, type TestServer } from "./support/test-server.js";
 
 const DAY = 86_400_000;
@@ -98,6 +99,28 @@ describe.each(dialects)("widget API on $name", (dialect) => {
     expect(list.data).toEqual([
       expect.objectContaining({ email: "ann@example.com", extra_field: "Berlin", referred_by: null }),
     ]);
+  });
+
+  it("announces the new ambassador with a new_registration webhook whose source is widget", async () => {
+    const receiver = await Receiver.start({ now: () => now });
+    try {
+      const hook = await t.api("POST", `/api/v1/campaigns/${campaign.id}/webhooks`, {
+        url: receiver.url(),
+        events: ["new_registration"],
+      });
+      receiver.useSecret(hook.body.secret);
+      await signup({ email: "wendy@example.com", name: "Wendy" });
+      const [delivery] = await receiver.waitFor(1);
+      expect(delivery?.verification).toBe("ok");
+      expect(delivery?.json).toMatchObject({
+        response: "new_registration",
+        email: "wendy@example.com",
+        source: "widget",
+      });
+      await t.api("PATCH", `/api/v1/webhooks/${hook.body.id}`, { enabled: false });
+    } finally {
+      await receiver.close();
+    }
   });
 
   it("answers the same email again with the existing ambassador, unchanged, and a new session", async () => {

@@ -42,6 +42,7 @@ export async function widgetSignup(
       referrer: referrer?.subscriberId,
     },
     now,
+    "widget",
   );
   // 3. A session, so the widget shows the ambassador view now and on later visits.
   const session = await createWidgetSession(db, outcome.subscriber, now);
