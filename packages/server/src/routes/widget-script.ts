@@ -1,8 +1,6 @@
 // GET /widgets/widgets.js — the embeddable widgets' script, loaded on demand by customers' sites.
-import { readFileSync } from "node:fs";
-import { gzipSync } from "node:zlib";
 import type { FastifyInstance } from "fastify";
-import { AppError } from "../errors.js";
+import { serveBuiltScript } from "./built-script.js";
 
 export const WIDGET_SCRIPT_PATH = "/widgets/widgets.js";
 
@@ -11,27 +9,5 @@ export const WIDGET_SCRIPT_PATH = "/widgets/widgets.js";
 const BUILT = new URL("../../../widgets/dist/widgets.min.js", import.meta.url);
 
 export function widgetScriptRoutes(app: FastifyInstance): void {
-  // Read on first request, so a server started before the bundle was built still serves it once it exists.
-  let script: { plain: Buffer; gzipped: Buffer } | undefined;
-
-  app.get(WIDGET_SCRIPT_PATH, async (request, reply) => {
-    if (!script) {
-      let plain: Buffer;
-      try {
-        plain = readFileSync(BUILT);
-      } catch {
-        throw new AppError("unavailable", "the widgets script is not built: run npm run build");
-      }
-      script = { plain, gzipped: gzipSync(plain, { level: 9 }) };
-    }
-    reply
-      .header("Content-Type", "application/javascript; charset=utf-8")
-      .header("Cache-Control", "public, max-age=300")
-      .header("Access-Control-Allow-Origin", "*")
-      .header("Vary", "Accept-Encoding");
-    if (/\bgzip\b/.test(String(request.headers["accept-encoding"] ?? ""))) {
-      return reply.header("Content-Encoding", "gzip").send(script.gzipped);
-    }
-    return reply.send(script.plain);
-  });
+  serveBuiltScript(app, WIDGET_SCRIPT_PATH, BUILT);
 }
