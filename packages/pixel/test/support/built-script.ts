@@ -1,22 +1,7 @@
-// The tests run against the built file; they rebuild it when it is missing or older than a source file.
-import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { builtBundle } from "../../../../e2e/support/built-bundle.js";
 
-const pkg = fileURLToPath(new URL("../../", import.meta.url));
-const script = `${pkg}dist/rht.min.js`;
-
-function isStale(): boolean {
-  let built: number;
-  try {
-    built = statSync(script).mtimeMs;
-  } catch {
-    return true;
-  }
-  return readdirSync(`${pkg}src`).some((f) => statSync(`${pkg}src/${f}`).mtimeMs > built);
-}
-
+/** The built rht.min.js, rebuilt first when missing or older than a source file. */
 export function builtScript(): Buffer {
-  if (isStale()) execFileSync(process.execPath, ["build.js"], { cwd: pkg, stdio: "pipe" });
-  return readFileSync(script);
+  return builtBundle(fileURLToPath(new URL("../../", import.meta.url)), "rht.min.js");
 }
