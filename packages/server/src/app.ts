@@ -3,6 +3,7 @@ import { bearerMatches } from "./auth/admin-key.js";
 import type { AppContext } from "./context.js";
 import { AppError } from "./errors.js";
 import { installErrorHandler } from "./http/error-handler.js";
+import { fastifyTrustProxy } from "./http/trust-proxy.js";
 import { campaignRoutes } from "./routes/campaigns.js";
 import { collectRoutes } from "./routes/collect.js";
 import { conversionStatusRoutes } from "./routes/conversion-status.js";
@@ -28,6 +29,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     logger: options.logger ? { level: "info" } : false,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    // Behind a reverse proxy, request.ip (the per-address rate limits' key) is the visitor's, not the proxy's.
+    trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
   });
   installErrorHandler(app);
 

@@ -1,5 +1,6 @@
 import { parseDatabaseUrl } from "@vouch/db";
 import { z } from "zod";
+import { parseTrustProxy, type TrustProxy } from "./http/trust-proxy.js";
 
 export interface Config {
   port: number;
@@ -11,6 +12,8 @@ export interface Config {
   ingestBatchMax: number;
   /** Let webhooks reach loopback and private addresses (receivers on the self-hoster's own network). */
   webhookAllowPrivate: boolean;
+  /** The reverse proxies whose X-Forwarded-For names the visitor (rate limits key on it); unset: none. */
+  trustProxy?: TrustProxy | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -32,6 +35,14 @@ const env = z.object({
     .optional(),
   VOUCH_INGEST_BATCH_MAX: z.coerce.number().int().min(1).max(10_000).default(256),
   VOUCH_WEBHOOK_ALLOW_PRIVATE: z.enum(["0", "1", "true", "false"], "must be 1 or 0").default("0"),
+  VOUCH_TRUST_PROXY: z
+    .string()
+    .max(2000, "must be at most 2000 characters")
+    .refine(
+      (v) => parseTrustProxy(v) !== undefined,
+      "must be 0, 1 (one proxy in front), a number of proxies up to 10, or a comma-separated list of proxy addresses and CIDR ranges such as 10.0.0.0/8,127.0.0.1",
+    )
+    .default("0"),
 });
 
 /** Reads the environment; a bad value throws a ConfigError whose message is the one line to print. */
@@ -59,5 +70,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (e.VOUCH_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
     ingestBatchMax: e.VOUCH_INGEST_BATCH_MAX,
     webhookAllowPrivate: e.VOUCH_WEBHOOK_ALLOW_PRIVATE === "1" || e.VOUCH_WEBHOOK_ALLOW_PRIVATE === "true",
+    trustProxy: parseTrustProxy(e.VOUCH_TRUST_PROXY) ?? false,
   };
 }

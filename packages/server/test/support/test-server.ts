@@ -36,6 +36,8 @@ export async function startTestServer(
     databaseUrl?: string;
     schema?: string;
     port?: number;
+    /** VOUCH_TRUST_PROXY, parsed: the proxies whose X-Forwarded-For names the client. */
+    trustProxy?: Config["trustProxy"];
   } = {},
 ): Promise<TestServer> {
   let cleanup = () => {};
@@ -59,6 +61,7 @@ export async function startTestServer(
     publicUrl: options.publicUrl ?? "http://vouch.test",
     ingestBatchMax: 256,
     webhookAllowPrivate: true,
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
   };
   const server = await startServer(config, {
     ...(options.clock ? { clock: options.clock } : {}),
