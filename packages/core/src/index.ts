@@ -2,6 +2,7 @@ export * from "./allowed-origin.js";
 export * from "./attribution.js";
 export * from "./csv.js";
 export * from "./ids.js";
+export * from "./join-link.js";
 export * from "./money.js";
 export * from "./net/ip-policy.js";
 export * from "./referral-code.js";

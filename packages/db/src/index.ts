@@ -7,6 +7,7 @@ export * from "./repositories/coupons.js";
 export * from "./repositories/identify.js";
 export * from "./repositories/import.js";
 export * from "./repositories/ingest.js";
+export * from "./repositories/join-links.js";
 export * from "./repositories/rewards.js";
 export * from "./repositories/settings.js";
 export * from "./repositories/stats.js";

@@ -223,6 +223,13 @@ export interface WidgetSharesTable {
   updated_at: number;
 }
 
+/** A campaign's secret for signing one-click join links (the owner's server signs with it too); one each. */
+export interface JoinLinkSecretsTable {
+  campaign_id: string;
+  secret: string;
+  created_at: number;
+}
+
 export interface DB {
   settings: SettingsTable;
   campaigns: CampaignsTable;
@@ -242,6 +249,7 @@ export interface DB {
   widget_sessions: WidgetSessionsTable;
   widget_shares: WidgetSharesTable;
   visitor_links: VisitorLinksTable;
+  join_link_secrets: JoinLinkSecretsTable;
 }
 
 export type CampaignRow = Selectable<CampaignsTable>;
@@ -258,3 +266,4 @@ export type RewardRow = Selectable<RewardsTable>;
 export type CouponGroupRow = Selectable<CouponGroupsTable>;
 export type VisitorLinkRow = Selectable<VisitorLinksTable>;
 export type WidgetSessionRow = Selectable<WidgetSessionsTable>;
+export type JoinLinkSecretRow = Selectable<JoinLinkSecretsTable>;

@@ -1,3 +1,4 @@
+export { type JoinLinkOptions, joinLink, signJoinLink } from "./join-link.js";
 export {
   type IncomingHeaders,
   type VerifyOptions,

@@ -11,6 +11,7 @@ import { conversionRoutes } from "./routes/conversions.js";
 import { couponRoutes } from "./routes/coupons.js";
 import { importSubscriberRoutes } from "./routes/import-subscribers.js";
 import { installRoutes } from "./routes/install.js";
+import { joinLinkRoutes } from "./routes/join-links.js";
 import { pixelScriptRoutes } from "./routes/pixel-script.js";
 import { rewardRuleRoutes } from "./routes/reward-rules.js";
 import { rewardRoutes } from "./routes/rewards.js";
@@ -54,6 +55,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     installRoutes(admin, ctx);
     subscriberRoutes(admin, ctx);
     importSubscriberRoutes(admin, ctx);
+    joinLinkRoutes(admin, ctx);
     conversionRoutes(admin, ctx);
     conversionStatusRoutes(admin, ctx);
     statsRoutes(admin, ctx);

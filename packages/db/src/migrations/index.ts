@@ -4,6 +4,7 @@ import * as webhooks from "./0002-webhooks.js";
 import * as rewards from "./0003-rewards.js";
 import * as identify from "./0004-identify.js";
 import * as widgets from "./0005-widgets.js";
+import * as joinLinks from "./0007-join-links.js";
 
 // Forward-only: a migration once released is never edited; changes come as new files, in order.
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   "0003-rewards": rewards,
   "0004-identify": identify,
   "0005-widgets": widgets,
+  "0007-join-links": joinLinks,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -11,6 +11,7 @@ import { RateLimiter } from "../http/rate-limit.js";
 import { getAmbassadorView } from "../use-cases/widget-ambassador.js";
 import { getWidgetSessionSubscriber } from "../use-cases/widget-session.js";
 import { widgetSignup } from "../use-cases/widget-signup.js";
+import { widgetJoinRoute } from "./widget-join.js";
 import { widgetScriptRoutes } from "./widget-script.js";
 
 export const SHARE_NETWORKS = ["twitter", "facebook", "linkedin", "whatsapp", "telegram", "email"] as const;
@@ -114,6 +115,8 @@ export function widgetRoutes(app: FastifyInstance, ctx: AppContext, options: Wid
     }
     return { network, shares: await addWidgetShare(ctx.db, subscriber.id, network, now) };
   });
+
+  widgetJoinRoute(app, ctx);
 }
 
 async function campaignByKey(ctx: AppContext, publicKey: string): Promise<CampaignRow> {
