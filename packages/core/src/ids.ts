@@ -1,7 +1,20 @@
 // Prefixed, time-sortable ids: `sub_` + 10 chars of milliseconds + 16 random chars (Crockford base32).
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 
-export type IdPrefix = "cmp" | "sub" | "cnv" | "vis" | "evt" | "whk" | "msg" | "rwd" | "rul" | "att" | "cpg";
+export type IdPrefix =
+  | "cmp"
+  | "sub"
+  | "cnv"
+  | "vis"
+  | "evt"
+  | "whk"
+  | "msg"
+  | "rwd"
+  | "rul"
+  | "att"
+  | "cpg"
+  | "vrf"
+  | "mal";
 
 export function newId(
   prefix: IdPrefix,

@@ -16,6 +16,8 @@ export * from "./schemas/import.js";
 export * from "./schemas/index.js";
 export * from "./source.js";
 export * from "./unique-by.js";
+export * from "./verification/verification-link.js";
+export * from "./verification/verify-email.js";
 export * from "./webhooks/backoff.js";
 export * from "./webhooks/events.js";
 export * from "./webhooks/payloads.js";

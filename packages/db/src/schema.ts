@@ -22,6 +22,8 @@ export interface CampaignsTable {
   confirmation: Generated<"auto" | "manual">;
   /** JSON array of the hostnames that may call identify; null: the host of `url`. */
   allowed_domains: string | null;
+  /** 1: ambassadors who join through the widgets or identify confirm their email before they earn rewards. */
+  double_opt_in: Generated<number>;
   created_at: number;
   updated_at: number;
 }
@@ -37,6 +39,10 @@ export interface SubscribersTable {
   referred_by: string | null;
   people_referred: Generated<number>;
   created_at: number;
+  /** 1 while the ambassador has been asked to confirm their email and has not: they earn no rewards. */
+  verification_pending: Generated<number>;
+  /** When they confirmed their email; null when never asked, or not yet. */
+  verified_at: number | null;
 }
 
 export interface VisitsTable {
@@ -230,6 +236,34 @@ export interface JoinLinkSecretsTable {
   created_at: number;
 }
 
+/** A verification link sent to an ambassador: the link is the id plus an HMAC of it, so no token is stored. */
+export interface SubscriberVerificationsTable {
+  id: string;
+  subscriber_id: string;
+  campaign_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** The mail outbox: one email to send, rendered from `template` and `data` when it is sent. */
+export interface MailMessagesTable {
+  id: string;
+  campaign_id: string;
+  subscriber_id: string | null;
+  template: "verify_email";
+  to_address: string;
+  /** JSON of what the template needs. */
+  data: string;
+  status: "pending" | "sent" | "failed";
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
 export interface DB {
   settings: SettingsTable;
   campaigns: CampaignsTable;
@@ -250,6 +284,8 @@ export interface DB {
   widget_shares: WidgetSharesTable;
   visitor_links: VisitorLinksTable;
   join_link_secrets: JoinLinkSecretsTable;
+  subscriber_verifications: SubscriberVerificationsTable;
+  mail_messages: MailMessagesTable;
 }
 
 export type CampaignRow = Selectable<CampaignsTable>;
@@ -267,3 +303,5 @@ export type CouponGroupRow = Selectable<CouponGroupsTable>;
 export type VisitorLinkRow = Selectable<VisitorLinksTable>;
 export type WidgetSessionRow = Selectable<WidgetSessionsTable>;
 export type JoinLinkSecretRow = Selectable<JoinLinkSecretsTable>;
+export type SubscriberVerificationRow = Selectable<SubscriberVerificationsTable>;
+export type MailMessageRow = Selectable<MailMessagesTable>;

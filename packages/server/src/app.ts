@@ -16,7 +16,9 @@ import { pixelScriptRoutes } from "./routes/pixel-script.js";
 import { rewardRuleRoutes } from "./routes/reward-rules.js";
 import { rewardRoutes } from "./routes/rewards.js";
 import { statsRoutes } from "./routes/stats.js";
+import { subscriberVerificationRoutes } from "./routes/subscriber-verification.js";
 import { subscriberRoutes } from "./routes/subscribers.js";
+import { verifyRoutes } from "./routes/verify.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { widgetRoutes } from "./routes/widget-api.js";
 
@@ -39,6 +41,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   pixelScriptRoutes(app);
   await app.register(async (publicScope) => collectRoutes(publicScope, ctx));
   await app.register(async (widgetScope) => widgetRoutes(widgetScope, ctx));
+  await app.register(async (verifyScope) => verifyRoutes(verifyScope, ctx));
 
   await app.register(async (admin) => {
     admin.addHook("onRequest", async (request) => {
@@ -54,6 +57,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     campaignRoutes(admin, ctx);
     installRoutes(admin, ctx);
     subscriberRoutes(admin, ctx);
+    subscriberVerificationRoutes(admin, ctx);
     importSubscriberRoutes(admin, ctx);
     joinLinkRoutes(admin, ctx);
     conversionRoutes(admin, ctx);

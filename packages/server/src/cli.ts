@@ -55,6 +55,11 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   if (server.migrationsApplied.length > 0)
     console.log(`vouch: applied migrations ${server.migrationsApplied.join(", ")}`);
   console.log(`vouch: listening on ${server.url} (public URL ${config.publicUrl})`);
+  console.log(
+    config.smtpUrl
+      ? `vouch: emails (double opt-in) go through SMTP at ${new URL(config.smtpUrl).host}`
+      : "vouch: emails (double opt-in) are printed here: set SMTP_URL to send them",
+  );
   if (server.generatedAdminKey) {
     console.log(`vouch: admin API key (shown once, stored hashed): ${server.generatedAdminKey}`);
   } else {

@@ -14,6 +14,10 @@ export interface Config {
   webhookAllowPrivate: boolean;
   /** The reverse proxies whose X-Forwarded-For names the visitor (rate limits key on it); unset: none. */
   trustProxy?: TrustProxy | undefined;
+  /** smtp(s)://user:pass@host:port: double opt-in emails go out through it; unset, they are logged instead. */
+  smtpUrl?: string | undefined;
+  /** The From of Vouch's emails; unset: "Vouch <no-reply@" + the public URL's host + ">". */
+  mailFrom?: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -43,6 +47,22 @@ const env = z.object({
       "must be 0, 1 (one proxy in front), a number of proxies up to 10, or a comma-separated list of proxy addresses and CIDR ranges such as 10.0.0.0/8,127.0.0.1",
     )
     .default("0"),
+  SMTP_URL: z
+    .string()
+    .max(2048, "must be at most 2048 characters")
+    .refine(
+      (v) => URL.canParse(v) && /^smtps?:\/\/[^/?#]+/.test(v),
+      "must be a URL such as smtp://user:pass@smtp.example.com:587 or smtps://…:465",
+    )
+    .optional(),
+  VOUCH_MAIL_FROM: z
+    .string()
+    .max(320, "must be at most 320 characters")
+    .regex(
+      /^(?:[^<>\r\n@]{1,100} <[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/,
+      'must be an address like referrals@example.com or "Acme Referrals <referrals@example.com>"',
+    )
+    .optional(),
 });
 
 /** Reads the environment; a bad value throws a ConfigError whose message is the one line to print. */
@@ -53,7 +73,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? "environment");
     throw new ConfigError(
-      `${name} ${issue?.message ?? "is invalid"} (got "${String(cleaned[name]).slice(0, 60)}")`,
+      `${name} ${issue?.message ?? "is invalid"} (got "${redact(name, String(cleaned[name])).slice(0, 60)}")`,
     );
   }
   const e = parsed.data;
@@ -71,5 +91,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     ingestBatchMax: e.VOUCH_INGEST_BATCH_MAX,
     webhookAllowPrivate: e.VOUCH_WEBHOOK_ALLOW_PRIVATE === "1" || e.VOUCH_WEBHOOK_ALLOW_PRIVATE === "true",
     trustProxy: parseTrustProxy(e.VOUCH_TRUST_PROXY) ?? false,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.VOUCH_MAIL_FROM,
   };
+}
+
+/** A bad SMTP_URL is shown without its password. */
+function redact(name: string, value: string): string {
+  return name === "SMTP_URL" ? value.replace(/\/\/[^@/]*@/, "//***@") : value;
 }

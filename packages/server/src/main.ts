@@ -3,12 +3,15 @@ import { type Database, migrateToLatest, openDatabase } from "@vouch/db";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.js";
 import { ensureAdminKey } from "./auth/admin-key.js";
+import { ensureVerificationSecret } from "./auth/verification-secret.js";
 import { CampaignCache } from "./campaign-cache.js";
 import type { Config } from "./config.js";
 import type { AppContext } from "./context.js";
+import { createMailer } from "./mail/mailer.js";
 import { createDeliveryAgents } from "./webhooks/safe-agent.js";
 import { IngestBatcher } from "./workers/ingest-batcher.js";
 import { inProcessExecutor, ThreadExecutor, threadExecutorAvailable } from "./workers/ingest-executor.js";
+import { MailWorker } from "./workers/mail-worker.js";
 import { RewardScheduler } from "./workers/reward-scheduler.js";
 import { WebhookWorker } from "./workers/webhook-worker.js";
 
@@ -21,6 +24,7 @@ export interface RunningServer {
   migrationsApplied: string[];
   webhooks: WebhookWorker;
   rewards: RewardScheduler;
+  mail: MailWorker;
   close(): Promise<void>;
 }
 
@@ -34,6 +38,8 @@ export interface StartOptions {
   random?: () => number;
   /** SQLite: write ingest batches on a thread of their own (default: yes, for a database file). */
   ingestThread?: boolean;
+  /** Where the development mailer (no SMTP_URL) prints emails; default: stdout. */
+  printMail?: (text: string) => void;
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
@@ -41,6 +47,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   try {
     const { applied } = await migrateToLatest(database);
     const adminKey = await ensureAdminKey(database.db, config.adminKey);
+    const verificationSecret = await ensureVerificationSecret(database.db);
     const clock = options.clock ?? Date.now;
     const agents = createDeliveryAgents({ allowPrivate: config.webhookAllowPrivate });
     const webhooks = new WebhookWorker({
@@ -60,6 +67,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       : inProcessExecutor(database.db, database.dialect);
     const ingest = new IngestBatcher(executor, config.ingestBatchMax, () => webhooks.nudge());
     const rewards = new RewardScheduler({ db: database.db, clock, onSent: () => webhooks.nudge() });
+    const mailer = createMailer(config.smtpUrl, options.printMail);
+    const mail = new MailWorker({
+      db: database.db,
+      dialect: database.dialect,
+      mailer,
+      from: config.mailFrom ?? `Vouch <no-reply@${new URL(config.publicUrl).hostname}>`,
+      publicUrl: config.publicUrl,
+      tokenSecret: verificationSecret,
+      clock,
+      ...(options.random ? { random: options.random } : {}),
+    });
     const ctx: AppContext = {
       config,
       db: database.db,
@@ -68,6 +86,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       campaigns: new CampaignCache(database.db),
       webhooks,
       adminKeyHash: adminKey.hash,
+      mail,
+      verificationSecret,
       clock,
     };
     const app = await buildApp(ctx, { logger: options.logger ?? false });
@@ -76,6 +96,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (options.webhookWorker !== false) {
       webhooks.start();
       rewards.start();
+      mail.start();
     }
     return {
       app,
@@ -85,11 +106,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       migrationsApplied: applied,
       webhooks,
       rewards,
+      mail,
       async close() {
         await app.close();
         await ingest.close();
         await rewards.stop();
         await webhooks.stop();
+        await mail.stop();
+        mailer.close();
         agents.http.destroy();
         agents.https.destroy();
         await database.close();

@@ -100,6 +100,7 @@ describe.each(dialects)("identify on $name", (dialect) => {
         code: expect.any(String),
         referral_link: `${SITE}/?mwr=${first.body.code}`,
         people_referred: 0,
+        verified: true,
       });
 
       // Signing in again elsewhere, with other details: the same ambassador, nothing overwritten.
@@ -131,6 +132,7 @@ describe.each(dialects)("identify on $name", (dialect) => {
         code: mark.code,
         referral_link: mark.referral_link,
         people_referred: 1,
+        verified: true,
       });
     });
 

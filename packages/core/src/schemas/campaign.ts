@@ -20,6 +20,8 @@ const campaignFields = {
   confirmation: z.enum(["auto", "manual"]),
   /** The sites whose pages may call identify (hostnames; subdomains too). Unset: the host of `url`. */
   allowed_domains: allowedDomains,
+  /** Ambassadors joining through the widgets or identify confirm their email before they earn rewards. */
+  double_opt_in: z.boolean("must be true or false"),
 };
 
 export const createCampaignInput = z.strictObject({
@@ -30,6 +32,7 @@ export const createCampaignInput = z.strictObject({
   default_currency: campaignFields.default_currency.default("USD"),
   confirmation: campaignFields.confirmation.default("auto"),
   allowed_domains: campaignFields.allowed_domains.optional(),
+  double_opt_in: campaignFields.double_opt_in.default(false),
 });
 export type CreateCampaignInput = z.infer<typeof createCampaignInput>;
 
@@ -45,6 +48,7 @@ export const updateCampaignInput = z
     confirmation: campaignFields.confirmation.optional(),
     /** null goes back to the default, the host of `url`. */
     allowed_domains: campaignFields.allowed_domains.nullable().optional(),
+    double_opt_in: campaignFields.double_opt_in.optional(),
   })
   .refine((v) => Object.keys(v).length > 0, "give at least one field to change");
 export type UpdateCampaignInput = z.infer<typeof updateCampaignInput>;

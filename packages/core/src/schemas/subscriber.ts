@@ -8,6 +8,11 @@ export const createSubscriberInput = z.strictObject({
   extra_field_2: optionalText(200),
   /** The referring ambassador: their referral code or subscriber id. */
   referrer: optionalText(64),
+  /**
+   * false: the ambassador is sent a link to confirm their email and earns no rewards until they do. Unset or
+   * true: the owner vouches for them, verified from the start.
+   */
+  verified: z.boolean("must be true or false").optional(),
 });
 export type CreateSubscriberInput = z.infer<typeof createSubscriberInput>;
 

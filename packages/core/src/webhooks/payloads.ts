@@ -109,6 +109,36 @@ export function newRegistrationPayload(input: {
   };
 }
 
+export interface SubscriberUpdatedPayload {
+  response: "subscriber_updated";
+  list_uuid: string;
+  subscriber: ReferrerObject & { verified: boolean; verified_at: number | null };
+  /** What changed, e.g. ["verified"]. */
+  changes: string[];
+  created_at: number;
+}
+
+/** An ambassador changed; today sent when they confirm their email (double opt-in). Times in Unix seconds. */
+export function subscriberUpdatedPayload(input: {
+  campaignId: string;
+  subscriber: ReferrerObject;
+  verifiedAt: number | null;
+  changes: string[];
+  now: number;
+}): SubscriberUpdatedPayload {
+  return {
+    response: "subscriber_updated",
+    list_uuid: input.campaignId,
+    subscriber: {
+      ...input.subscriber,
+      verified: input.verifiedAt !== null,
+      verified_at: input.verifiedAt === null ? null : unixSeconds(input.verifiedAt),
+    },
+    changes: input.changes,
+    created_at: unixSeconds(input.now),
+  };
+}
+
 /** A realistic example of each event, for "send test" and the docs. */
 export function samplePayload(event: WebhookEvent, campaignId: string, now: number): Record<string, unknown> {
   const referrer: ReferrerObject = {
@@ -185,6 +215,16 @@ export function samplePayload(event: WebhookEvent, campaignId: string, now: numb
         test: true,
       };
     case "subscriber_updated":
+      return {
+        ...subscriberUpdatedPayload({
+          campaignId,
+          subscriber: referrer,
+          verifiedAt: now,
+          changes: ["verified"],
+          now,
+        }),
+        test: true,
+      };
     case "subscriber_deleted":
       return {
         response: event,

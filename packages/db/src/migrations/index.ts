@@ -4,6 +4,7 @@ import * as webhooks from "./0002-webhooks.js";
 import * as rewards from "./0003-rewards.js";
 import * as identify from "./0004-identify.js";
 import * as widgets from "./0005-widgets.js";
+import * as doubleOptIn from "./0006-double-opt-in.js";
 import * as joinLinks from "./0007-join-links.js";
 
 // Forward-only: a migration once released is never edited; changes come as new files, in order.
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   "0003-rewards": rewards,
   "0004-identify": identify,
   "0005-widgets": widgets,
+  "0006-double-opt-in": doubleOptIn,
   "0007-join-links": joinLinks,
 };
 

@@ -313,3 +313,39 @@ export async function listLiveRewardsOf(
     .where("status", "not in", ["cancelled", "flagged"])
     .execute();
 }
+
+/** A rule's counted friends of an ambassador in the order they were counted, past the first `offset`. */
+export async function listCountedConversionsFrom(
+  db: Kysely<DB>,
+  ruleId: string,
+  subscriberId: string,
+  offset: number,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom("rule_friends")
+    .select("conversion_id")
+    .where("rule_id", "=", ruleId)
+    .where("subscriber_id", "=", subscriberId)
+    .orderBy("position")
+    .limit(limit)
+    .offset(offset)
+    .execute();
+  return rows.map((r) => r.conversion_id);
+}
+
+/** An ambassador's progress rows, locked to the commit on PostgreSQL (concurrent conversions wait their turn). */
+export async function lockRuleProgressOf(
+  db: Kysely<DB>,
+  dialect: Dialect,
+  subscriberId: string,
+): Promise<Array<{ rule_id: string; counted: number; granted: number }>> {
+  let q = db
+    .selectFrom("rule_progress")
+    .select(["rule_id", "counted", "granted"])
+    .where("subscriber_id", "=", subscriberId)
+    .orderBy("rule_id");
+  if (dialect === "postgres") q = q.forUpdate();
+  const rows = await q.execute();
+  return rows.map((r) => ({ rule_id: r.rule_id, counted: Number(r.counted), granted: Number(r.granted) }));
+}

@@ -50,13 +50,17 @@ export function collectIdentifyRoute(
 
     // 3. The ambassador, found or created, and the browser linked to them.
     const outcome = await identifyVisitor(ctx.db, campaign, input, now);
-    if (outcome.created) ctx.webhooks.nudge();
+    if (outcome.created) {
+      ctx.webhooks.nudge();
+      if (outcome.subscriber.verification_pending === 1) ctx.mail.nudge();
+    }
     const view = subscriberView(outcome.subscriber, campaign);
     return reply.status(outcome.created ? 201 : 200).send({
       id: view.id,
       code: view.code,
       referral_link: view.referral_link,
       people_referred: view.people_referred,
+      verified: view.verified,
     });
   });
 }

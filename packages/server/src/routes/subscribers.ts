@@ -22,7 +22,10 @@ export function subscriberRoutes(app: FastifyInstance, ctx: AppContext): void {
     const campaign = await loadCampaign(ctx.db, request.params.id);
     const input = parse(createSubscriberInput, request.body);
     const outcome = await createSubscriber(ctx.db, campaign, input, ctx.clock());
-    if (outcome.created) ctx.webhooks.nudge();
+    if (outcome.created) {
+      ctx.webhooks.nudge();
+      if (outcome.subscriber.verification_pending === 1) ctx.mail.nudge();
+    }
     return reply.status(outcome.created ? 201 : 200).send(subscriberView(outcome.subscriber, campaign));
   });
 

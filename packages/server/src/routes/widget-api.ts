@@ -1,5 +1,6 @@
-// POST /api/v1/widget/:publicKey/signup|share, GET /api/v1/widget/:publicKey/me — the embeddable widgets' API,
-// called from customers' sites (public, keyed by the campaign's public key; the ambassador by a session token).
+// POST /api/v1/widget/:publicKey/signup|share|verification-email, GET /api/v1/widget/:publicKey/me — the
+// embeddable widgets' API, called from customers' sites (public, keyed by the campaign's public key; the
+// ambassador by a session token).
 import { email, optionalText, referralCode, visitorId } from "@vouch/core";
 import { addWidgetShare, type CampaignRow } from "@vouch/db";
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -11,6 +12,7 @@ import { RateLimiter } from "../http/rate-limit.js";
 import { getAmbassadorView } from "../use-cases/widget-ambassador.js";
 import { getWidgetSessionSubscriber } from "../use-cases/widget-session.js";
 import { widgetSignup } from "../use-cases/widget-signup.js";
+import { sendVerificationEmail } from "./subscriber-verification.js";
 import { widgetJoinRoute } from "./widget-join.js";
 import { widgetScriptRoutes } from "./widget-script.js";
 
@@ -90,7 +92,10 @@ export function widgetRoutes(app: FastifyInstance, ctx: AppContext, options: Wid
       },
       now,
     );
-    if (outcome.created) ctx.webhooks.nudge();
+    if (outcome.created) {
+      ctx.webhooks.nudge();
+      if (outcome.subscriber.verification_pending === 1) ctx.mail.nudge();
+    }
     return reply.status(outcome.created ? 201 : 200).send({
       created: outcome.created,
       session: outcome.session.token,
@@ -115,6 +120,18 @@ export function widgetRoutes(app: FastifyInstance, ctx: AppContext, options: Wid
     }
     return { network, shares: await addWidgetShare(ctx.db, subscriber.id, network, now) };
   });
+
+  // Double opt-in: the "send the email again" button of an ambassador still pending.
+  app.post<KeyParams>(
+    "/api/v1/widget/:publicKey/verification-email",
+    { bodyLimit: 1024 },
+    async (request, reply) => {
+      const campaign = await campaignByKey(ctx, request.params.publicKey);
+      const subscriber = await sessionSubscriber(ctx, campaign, request);
+      await sendVerificationEmail(ctx, reply, subscriber);
+      return reply.status(202).send({ sent: true });
+    },
+  );
 
   widgetJoinRoute(app, ctx);
 }

@@ -19,6 +19,7 @@ export async function createCampaign(
     confirmation: input.confirmation,
     // Unset, the host of the url is allowed, and follows the url when it changes.
     allowed_domains: input.allowed_domains ? JSON.stringify(input.allowed_domains) : null,
+    double_opt_in: input.double_opt_in ? 1 : 0,
     created_at: now,
     updated_at: now,
   };

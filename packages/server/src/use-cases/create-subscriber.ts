@@ -19,10 +19,19 @@ import {
 import { AppError } from "../errors.js";
 import { referrerObject } from "../views/webhook-view.js";
 import { enqueueWebhookEvent } from "./enqueue-webhook-event.js";
+import { queueVerificationEmail } from "./request-verification.js";
 
 export type CreateSubscriberOutcome =
   | { created: true; subscriber: SubscriberRow }
   | { created: false; subscriber: SubscriberRow };
+
+export interface CreateSubscriberOptions {
+  /**
+   * Double opt-in: the new ambassador is pending until they follow the link emailed to them (sent through the
+   * mail outbox in the same transaction). Default: what the input's `verified: false` asks for.
+   */
+  verify?: boolean;
+}
 
 const CODE_ATTEMPTS = 8;
 
@@ -34,7 +43,9 @@ export async function createSubscriber(
   now = Date.now(),
   /** How the ambassador joined, as the new_registration message reports it. */
   source = "api",
+  options: CreateSubscriberOptions = {},
 ): Promise<CreateSubscriberOutcome> {
+  const verify = options.verify ?? input.verified === false;
   // 1. An existing ambassador with this email wins, whatever else was sent.
   const existing = await getSubscriberByEmail(db, campaign.id, input.email);
   if (existing) return { created: false, subscriber: existing };
@@ -44,7 +55,7 @@ export async function createSubscriber(
 
   // 3. Insert with a fresh code; a taken code is retried, a concurrent insert of the same email returned.
   for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
-    const row = await insertAndAnnounce(db, campaign, referredBy, now, source, {
+    const row = await insertAndAnnounce(db, campaign, referredBy, now, source, verify, {
       id: newId("sub", now),
       campaign_id: campaign.id,
       email: input.email,
@@ -54,6 +65,7 @@ export async function createSubscriber(
       code: generateReferralCode({ name: input.name ?? null, email: input.email }, cryptoRandom),
       referred_by: referredBy?.id ?? null,
       created_at: now,
+      verification_pending: verify ? 1 : 0,
     });
     if (row) return { created: true, subscriber: row };
     const raced = await getSubscriberByEmail(db, campaign.id, input.email);
@@ -62,18 +74,20 @@ export async function createSubscriber(
   throw new AppError("unavailable", "could not allocate a unique referral code; try again");
 }
 
-/** The insert and its new_registration webhook messages commit together, or not at all. */
+/** The insert, its new_registration webhook messages and its verification email commit together, or not at all. */
 async function insertAndAnnounce(
   db: Kysely<DB>,
   campaign: CampaignRow,
   referredBy: SubscriberRow | null,
   now: number,
   source: string,
+  verify: boolean,
   row: NewSubscriberRow,
 ): Promise<SubscriberRow | undefined> {
   return db.transaction().execute(async (trx) => {
     const inserted = await insertSubscriber(trx, row);
     if (!inserted) return undefined;
+    if (verify) await queueVerificationEmail(trx, inserted, now);
     await enqueueWebhookEvent(trx, {
       campaignId: campaign.id,
       event: "new_registration",

@@ -25,12 +25,16 @@ import {
   insertRuleFriends,
   type Kysely,
   listActiveRulesOf,
+  listCountedConversionsFrom,
   listLastCountedConversions,
   listLiveRewardsNewestFirst,
   listLiveRewardsOf,
+  listRewardRules,
   listSubscribersByEmails,
   listSubscribersByIdsOrCodes,
   listWebhooksOf,
+  lockPendingSubscribers,
+  lockRuleProgressOf,
   maxRewardSequence,
   numberRuleFriends,
   type RewardRow,
@@ -110,12 +114,23 @@ export async function countTowardRewards(
   }
 
   const people = await peopleOf(db, confirmed);
+  // Double opt-in: a referrer who has not confirmed their email has their friends counted but earns nothing
+  // yet (verifySubscriber grants what they earned). Read again under a lock, before the progress rows are
+  // locked, so a verification committing meanwhile is either seen here or sees this batch's counts.
+  const pendingReferrers = await lockPendingSubscribers(
+    db,
+    dialect,
+    [...new Set([...moves.values()].map((m) => m.item.conversion.referrer_id as string))].filter(
+      (id) => people.get(id)?.verification_pending === 1,
+    ),
+  );
   const granted: Granted[] = [];
   for (const { rule, item, keys } of moves.values()) {
     const referrerId = item.conversion.referrer_id as string;
     // The progress row is locked from here to the commit: concurrent batches for this referrer take turns.
     const progress = await addRuleProgress(db, rule.id, referrerId, keys.length);
     await numberRuleFriends(db, rule.id, referrerId, keys);
+    if (pendingReferrers.has(referrerId)) continue;
     const grants = rewardsToGrant({
       rule,
       countBefore: progress.counted - keys.length,
@@ -178,6 +193,47 @@ export async function countTowardRewards(
           people_referred: 0,
         };
     granted.push({ reward, rule, campaign: item.campaign, recipient });
+  }
+  return rewardMessages(db, granted, now);
+}
+
+/**
+ * An ambassador just confirmed their email (double opt-in): grants the rewards their friends earned while they
+ * were pending, each named by the run of friends that reached its threshold, in the order they were counted.
+ * Call in the verification's transaction, after the ambassador's row was updated. Returns the outbox rows.
+ */
+export async function grantWithheldRewards(
+  db: Kysely<DB>,
+  dialect: Dialect,
+  subscriber: SubscriberRow,
+  campaign: CampaignRow,
+  now: number,
+): Promise<WebhookMessageRow[]> {
+  const progress = await lockRuleProgressOf(db, dialect, subscriber.id);
+  if (progress.length === 0) return [];
+  const rules = new Map((await listRewardRules(db, campaign.id)).map((r) => [r.id, r]));
+  const granted: Granted[] = [];
+  for (const p of progress) {
+    const rule = rules.get(p.rule_id);
+    if (rule?.recipient !== "referrer") continue;
+    const grants = Math.max(0, rewardsEarned(rule, Math.max(p.counted, 0)) - p.granted);
+    if (grants === 0) continue;
+    await addRuleGranted(db, rule.id, subscriber.id, grants);
+    const N = rule.referrals_required;
+    const earnedBy = await listCountedConversionsFrom(db, rule.id, subscriber.id, p.granted * N, grants * N);
+    const sequence = await maxRewardSequence(db, rule.id, subscriber.email);
+    for (let i = 0; i < grants; i++) {
+      const reward = await grant(db, dialect, {
+        rule,
+        campaign,
+        subscriber,
+        email: subscriber.email,
+        sequence: sequence + i + 1,
+        earnedBy: earnedBy.slice(i * N, (i + 1) * N),
+        now,
+      });
+      if (reward) granted.push({ reward, rule, campaign, recipient: referrerObject(subscriber, campaign) });
+    }
   }
   return rewardMessages(db, granted, now);
 }

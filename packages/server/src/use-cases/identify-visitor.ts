@@ -51,6 +51,7 @@ export async function identifyVisitor(
       },
       now,
       "identify",
+      { verify: campaign.double_opt_in === 1 },
     );
   }
   // 4. The link, after the ambassador is committed: should it fail, the site's next identify repeats it.

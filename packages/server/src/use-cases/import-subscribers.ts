@@ -391,6 +391,9 @@ class CandidateWriter {
       referred_by: referredBy,
       people_referred: 0,
       created_at: this.now,
+      // Imported ambassadors are the owner's own customers: verified, whatever the campaign's double opt-in.
+      verification_pending: 0,
+      verified_at: null,
     };
   }
 

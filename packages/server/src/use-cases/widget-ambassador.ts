@@ -31,6 +31,8 @@ export async function getAmbassadorView(db: Kysely<DB>, campaign: CampaignRow, s
     code: subscriber.code,
     referral_link: referralLink(campaign.url, subscriber.code),
     people_referred: subscriber.people_referred,
+    /** false: double opt-in is waiting for the ambassador to confirm their email; no rewards until then. */
+    verified: subscriber.verification_pending !== 1,
     progress: progressView(rules, progress).map((p) => ({
       ...p,
       event: ruleById.get(p.rule)?.event ?? null,

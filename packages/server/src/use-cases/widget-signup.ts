@@ -43,6 +43,7 @@ export async function widgetSignup(
     },
     now,
     "widget",
+    { verify: campaign.double_opt_in === 1 },
   );
   // 3. A session, so the widget shows the ambassador view now and on later visits.
   const session = await createWidgetSession(db, outcome.subscriber, now);

@@ -14,6 +14,7 @@ export function campaignView(c: CampaignRow) {
     default_currency: c.default_currency,
     confirmation: c.confirmation,
     allowed_domains: effectiveAllowedDomains(c),
+    double_opt_in: c.double_opt_in === 1,
     created_at: new Date(c.created_at).toISOString(),
     updated_at: new Date(c.updated_at).toISOString(),
   };

@@ -14,5 +14,9 @@ export function subscriberView(s: SubscriberRow, campaign: Pick<CampaignRow, "ur
     referred_by: s.referred_by,
     people_referred: s.people_referred,
     created_at: new Date(s.created_at).toISOString(),
+    /** false while the ambassador has not confirmed their email (double opt-in): they earn no rewards yet. */
+    verified: s.verification_pending !== 1,
+    /** When they confirmed; null when no confirmation was asked (or not yet given). */
+    verified_at: s.verified_at === null ? null : new Date(s.verified_at).toISOString(),
   };
 }

@@ -38,6 +38,13 @@ export async function startTestServer(
     port?: number;
     /** VOUCH_TRUST_PROXY, parsed: the proxies whose X-Forwarded-For names the client. */
     trustProxy?: Config["trustProxy"];
+    /** false: no background loops; the test drives webhooks/mail with runOnce(). */
+    webhookWorker?: boolean;
+    random?: () => number;
+    /** Where the development mailer prints emails (the test reads the links from them). */
+    printMail?: (text: string) => void;
+    smtpUrl?: string;
+    mailFrom?: string;
   } = {},
 ): Promise<TestServer> {
   let cleanup = () => {};
@@ -62,12 +69,15 @@ export async function startTestServer(
     ingestBatchMax: 256,
     webhookAllowPrivate: true,
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    ...(options.smtpUrl ? { smtpUrl: options.smtpUrl } : {}),
+    ...(options.mailFrom ? { mailFrom: options.mailFrom } : {}),
   };
   const server = await startServer(config, {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(schema ? { schema } : {}),
     ...(options.webhookWorker !== undefined ? { webhookWorker: options.webhookWorker } : {}),
     ...(options.random ? { random: options.random } : {}),
+    ...(options.printMail ? { printMail: options.printMail } : {}),
   });
   const api: TestServer["api"] = async (method, path, body, headers = {}) => {
     const res = await fetch(`${server.url}${path}`, {
