@@ -96,7 +96,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** A bad SMTP_URL is shown without its password. */
+/** A bad value as the error line shows it: on one line, and a bad SMTP_URL without its password. */
 function redact(name: string, value: string): string {
-  return name === "SMTP_URL" ? value.replace(/\/\/[^@/]*@/, "//***@") : value;
+  const shown = name === "SMTP_URL" ? value.replace(/\/\/[^@/]*@/, "//***@") : value;
+  return shown.replace(/[\r\n]+/g, " ");
 }
