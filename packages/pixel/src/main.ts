@@ -15,7 +15,9 @@ function boot(): void {
   // One cookie per campaign, so two campaigns on one site keep separate referrals.
   const storeName = `vouch_${config.k.slice(3, 11)}`;
   const state = readState(storeName, config.d) ?? newState();
-  const code = new URLSearchParams(location.search).get("mwr")?.trim();
+  const query = new URLSearchParams(location.search);
+  // A one-click join link (rh_email) is the owner inviting a customer: never a referral, whatever else it carries.
+  const code = query.has("rh_email") ? undefined : query.get("mwr")?.trim();
   // Only what the server accepts as a referral code is stored: one bad ref would void the conversion.
   const landed = code && /^[\w-]{1,32}$/.test(code) ? code : undefined;
   if (landed) {

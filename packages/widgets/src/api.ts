@@ -32,6 +32,15 @@ export interface SignupBody {
   refs: Array<{ code: string; ts: number }>;
 }
 
+/** A one-click join link's parameters, as the page's address carries them, and the pixel's visitor id. */
+export interface JoinBody {
+  rh_email: string;
+  rh_name?: string;
+  rh_exp: string;
+  rh_sig: string;
+  vid?: string;
+}
+
 export interface SignupAnswer {
   created: boolean;
   session: string;
@@ -58,6 +67,10 @@ export class Api {
 
   signup(body: SignupBody): Promise<SignupAnswer> {
     return this.call("signup", { method: "POST", body: JSON.stringify(body) });
+  }
+
+  join(body: JoinBody): Promise<SignupAnswer> {
+    return this.call("join", { method: "POST", body: JSON.stringify(body) });
   }
 
   me(session: string): Promise<AmbassadorView> {

@@ -1,8 +1,10 @@
 // Entry of widgets.min.js: finds <div data-vouch="signup|dashboard">, renders each into its own shadow root.
 import { render } from "preact";
 import { Api } from "./api.js";
+import { forgetJoinLink, readJoinLink } from "./join-link.js";
 import { readOptions } from "./options.js";
 import { SessionStore } from "./session.js";
+import { visitorReferrals } from "./visitor.js";
 import { Widget, type WidgetKind } from "./widget.js";
 
 const SCRIPT_PATH = "/widgets/widgets.js";
@@ -40,7 +42,14 @@ function mountAll(script: HTMLScriptElement | null): void {
       root,
     );
   }
-  for (const store of stores.values()) void store.restore();
+  // A one-click join link signs its customer in instead; it leaves the address bar once every store has used it.
+  const link = readJoinLink();
+  if (!link) {
+    for (const store of stores.values()) void store.restore();
+    return;
+  }
+  const joins = [...stores].map(([key, store]) => store.join(link, visitorReferrals(key).vid));
+  void Promise.allSettled(joins).then(forgetJoinLink);
 }
 
 try {

@@ -1,9 +1,11 @@
 // One state shared by every widget on the page: a sign-up in one shows the ambassador view in all of them.
-import type { AmbassadorView, Api } from "./api.js";
+import { type AmbassadorView, type Api, ApiError } from "./api.js";
+import type { JoinLinkParams } from "./join-link.js";
 
 export type WidgetState =
   | { phase: "loading" }
-  | { phase: "anonymous" }
+  /** `notice`: why a join link the page was opened with did not sign anyone in. */
+  | { phase: "anonymous"; notice?: string }
   | { phase: "failed" }
   | {
       phase: "ambassador";
@@ -63,6 +65,24 @@ export class SessionStore {
     }
   }
 
+  /**
+   * The page was opened with a one-click join link: its customer is signed in, replacing any stored session.
+   * A refused link falls back to the stored session, else to the sign-up form with a notice saying why.
+   */
+  async join(link: JoinLinkParams, vid: string | undefined): Promise<void> {
+    this.set({ phase: "loading" });
+    try {
+      const answer = await this.api.join({ ...link, ...(vid ? { vid } : {}) });
+      this.signedUp(answer.session, answer.ambassador, answer.created);
+    } catch (error) {
+      if (this.read()) {
+        await this.restore();
+        if (this.state.phase !== "anonymous") return;
+      }
+      this.set({ phase: "anonymous", notice: joinLinkNotice(error) });
+    }
+  }
+
   signedUp(session: string, view: AmbassadorView, created: boolean): void {
     this.write(session);
     this.set({ phase: "ambassador", view, session, joined: true, created });
@@ -89,4 +109,17 @@ export class SessionStore {
       // Storage blocked: the session lasts as long as the page.
     }
   }
+}
+
+function joinLinkNotice(error: unknown): string {
+  const status = error instanceof ApiError ? error.status : -1;
+  if (status === 410) return "This link has expired. Ask for a new one, or join with the form below.";
+  if (status === 403 || status === 400)
+    return "This link is not valid: it may have been cut short or changed. Join with the form below, or ask for a new link.";
+  if (status === 409) return "This referral program is paused. Please come back later.";
+  if (status === 404) return "This referral program could not be found.";
+  if (status === 429) return "Too many attempts from your network. Please open the link again in a minute.";
+  if (status === 0)
+    return "We couldn't reach the server to open your link. Check your connection and open the link from your email again.";
+  return "Your link could not be opened. Please try again later, or join with the form below.";
 }

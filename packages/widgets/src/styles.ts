@@ -32,6 +32,7 @@ text-decoration:none;white-space:nowrap}
 .submit{width:100%;margin-top:16px}
 :focus-visible{outline:3px solid var(--vouch-focus,#2563eb);outline-offset:2px}
 .form-err{margin-top:12px;padding:10px 12px;border-radius:8px;background:#fef2f2;color:var(--vouch-error,#b91c1c);font-size:14px}
+.notice{margin:0 0 16px}
 .row{display:flex;gap:8px}
 .row input{flex:1;min-width:0;background:var(--vouch-surface,#f9fafb)}
 .share{display:flex;flex-wrap:wrap;gap:8px;margin:14px 0 0;padding:0;list-style:none}

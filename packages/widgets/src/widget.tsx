@@ -46,6 +46,11 @@ export function Widget(props: {
               ? "Join the referral program to get your link and follow your rewards here."
               : "Join our referral program: get your personal link and earn rewards for every friend who joins.")}
         </p>
+        {state.notice && (
+          <p class="form-err notice" role="alert">
+            {state.notice}
+          </p>
+        )}
         <SignupForm store={store} options={options} publicKey={props.publicKey} />
       </div>
     );
