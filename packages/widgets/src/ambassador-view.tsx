@@ -6,6 +6,7 @@ import type { WidgetOptions } from "./options.js";
 import { QrCode } from "./qr-code.js";
 import type { SessionStore } from "./session.js";
 import { NETWORKS, type Network, progressSentence, shareUrl, taggedLink } from "./text.js";
+import { VerifyNotice } from "./verify-notice.js";
 
 const BRAND: Record<Network, string> = {
   twitter: "#000",
@@ -66,10 +67,13 @@ export function AmbassadorView(props: {
   return (
     <div>
       <h2 ref={heading} tabIndex={-1}>
-        {props.created
-          ? `You're in${first ? `, ${first}` : ""}!`
-          : `Welcome back${first ? `, ${first}` : ""}`}
+        {!view.verified
+          ? "Check your email to confirm"
+          : props.created
+            ? `You're in${first ? `, ${first}` : ""}!`
+            : `Welcome back${first ? `, ${first}` : ""}`}
       </h2>
+      {!view.verified && <VerifyNotice store={store} session={props.session} email={view.email} />}
       <p class="lead">Share your link: when friends join through it, you earn rewards.</p>
       <p class="stat">
         <strong>{view.people_referred}</strong> {view.people_referred === 1 ? "friend" : "friends"} referred

@@ -16,6 +16,8 @@ export interface AmbassadorView {
   code: string;
   referral_link: string;
   people_referred: number;
+  /** false: double opt-in waits for the ambassador to confirm their email; rewards wait with it. */
+  verified: boolean;
   progress: ProgressItem[];
   rewards: Array<{ name: string | null; description: string | null; status: string; created_at: string }>;
   friends: Array<{ email: string | null; event: string; created_at: string }>;
@@ -75,6 +77,11 @@ export class Api {
 
   me(session: string): Promise<AmbassadorView> {
     return this.call("me", { method: "GET" }, session);
+  }
+
+  /** Double opt-in: emails the confirmation link again (rate-limited by Vouch). */
+  resendVerification(session: string): Promise<{ sent: true }> {
+    return this.call("verification-email", { method: "POST", body: "{}" }, session);
   }
 
   share(session: string, network: string): Promise<unknown> {

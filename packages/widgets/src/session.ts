@@ -88,6 +88,18 @@ export class SessionStore {
     this.set({ phase: "ambassador", view, session, joined: true, created });
   }
 
+  /** Reloads the ambassador's view in place (no loading state): after they confirmed their email elsewhere. */
+  async refresh(): Promise<void> {
+    const before = this.state;
+    if (before.phase !== "ambassador") return;
+    try {
+      const view = await this.api.me(before.session);
+      if (this.state === before) this.set({ ...before, view, joined: false });
+    } catch {
+      // Still showing the last view is better than an error for a background refresh.
+    }
+  }
+
   signOut(): void {
     this.write(undefined);
     this.set({ phase: "anonymous" });

@@ -33,6 +33,11 @@ text-decoration:none;white-space:nowrap}
 :focus-visible{outline:3px solid var(--vouch-focus,#2563eb);outline-offset:2px}
 .form-err{margin-top:12px;padding:10px 12px;border-radius:8px;background:#fef2f2;color:var(--vouch-error,#b91c1c);font-size:14px}
 .notice{margin:0 0 16px}
+.verify{margin:4px 0 20px;padding:14px 16px;border-radius:calc(var(--vouch-radius,12px) * .6);
+background:var(--vouch-notice-bg,#fffbeb);border:1px solid var(--vouch-notice-border,#f59e0b);color:var(--vouch-text,#111827)}
+.verify .actions{display:flex;flex-wrap:wrap;gap:8px;margin-top:12px}
+.verify .actions .btn:not(.primary){background:var(--vouch-bg,#fff);border-color:var(--vouch-border,#d1d5db)}
+.verify .meta{margin-top:8px}
 .row{display:flex;gap:8px}
 .row input{flex:1;min-width:0;background:var(--vouch-surface,#f9fafb)}
 .share{display:flex;flex-wrap:wrap;gap:8px;margin:14px 0 0;padding:0;list-style:none}
