@@ -12,6 +12,7 @@ import { adminApi } from "./admin-api.js";
 import { drive } from "./load.js";
 import { formatProfileSummary, summarizeProfile } from "./profile-summary.js";
 import { printReport, summarize, verdict } from "./report.js";
+import { measureStorageCeiling } from "./storage-ceiling.js";
 import { startTarget } from "./targets.js";
 import { checkCommitted, checkVisitsCounted, settledStats } from "./verify.js";
 import * as workloadsByName from "./workloads.js";
@@ -114,13 +115,18 @@ async function main() {
   const verdicts = verdict(summary, commitChecks);
   meta.loadAverageEnd = loadavg();
   printReport({ meta, summary, commitChecks, verdicts });
+  const report = {};
 
-  // Stopping the children flushes nothing but frees the CPU for the profile summary.
+  // Stopping the children flushes nothing but frees the CPU for the storage ceiling and the profile summary.
   await Promise.all([raw.stop(), vouch.stop()]);
+  if (database.dialect === "sqlite") {
+    report.ceiling = await measureCeiling(summary);
+    printCeiling(report.ceiling, summary);
+  }
   const profiles = profileDir ? await printProfiles(runs) : [];
   printSqlStats(runs);
 
-  const report = { meta, summary, verdicts, commitChecks, runs, profiles };
+  Object.assign(report, { meta, summary, verdicts, commitChecks, runs, profiles });
   const body = `${JSON.stringify(report, null, 2)}\n`;
   await writeFile(join(RESULTS, "latest.json"), body);
   await writeFile(join(RESULTS, `${stamp}-${database.dialect}.json`), body);
@@ -199,6 +205,38 @@ function progressLine(run, seq, total) {
     (run.check ? `  check ${run.check.ok ? "OK" : "FAIL"}` : "") +
     (run.stoppedAtDeadline ? "  (stopped at deadline)" : "")
   );
+}
+
+/** Bare SQLite on this disk, in the batch sizes Vouch's group commit formed (see storage-ceiling.js). */
+async function measureCeiling(summary) {
+  const vouchRows = summary.filter((r) => r.target === "vouch" && r.groupCommit);
+  const batchSizes = Object.fromEntries(
+    vouchRows.map((r) => [r.workload, r.groupCommit.requestsPerTransaction]),
+  );
+  return measureStorageCeiling({
+    workloads: vouchRows.map((r) => r.workload),
+    batchSizes,
+    seconds: Math.min(settings.seconds, 5),
+    repeats: settings.repeats,
+  });
+}
+
+function printCeiling(ceiling, summary) {
+  console.log(
+    "storage ceiling: bare better-sqlite3 on this disk, Vouch's schema and settings (WAL, synchronous=FULL),\n" +
+      "the same rows in Vouch's batch sizes, one INSERT + COMMIT per batch, nothing else (no HTTP, no reads, no counters)",
+  );
+  for (const c of ceiling) {
+    const raw = summary.find((r) => r.workload === c.workload && r.target === "raw");
+    const vouch = summary.find((r) => r.workload === c.workload && r.target === "vouch");
+    console.log(
+      `  ${c.workload.padEnd(11)} ${Math.round(c.rowsPerSecond).toLocaleString("en-US").padStart(7)} rows/s ` +
+        `(${c.usPerRow.toFixed(1)} µs/row, batches of ${c.batch})` +
+        (raw ? `  = ${(c.rowsPerSecond / raw.rps).toFixed(2)}× raw` : "") +
+        (vouch ? `  · Vouch reaches ${Math.round((100 * vouch.rps) / c.rowsPerSecond)}% of it` : ""),
+    );
+  }
+  console.log("");
 }
 
 async function printProfiles(runs) {
