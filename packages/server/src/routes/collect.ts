@@ -17,8 +17,10 @@ export function collectRoutes(app: FastifyInstance, ctx: AppContext): void {
       done(new AppError("invalid_json", "request body is not valid JSON"), undefined);
     }
   });
-  app.addHook("onSend", async (_request, reply) => {
+  // A callback hook, not an async one: it runs on every pixel request and needs no promise of its own.
+  app.addHook("onSend", (_request, reply, payload, done) => {
     reply.header("Access-Control-Allow-Origin", "*");
+    done(null, payload);
   });
   app.options("/api/v1/collect/*", async (_request, reply) => {
     reply

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { DB, Dialect, Kysely } from "@vouch/db";
+import type { CampaignRow, DB, Dialect, Kysely } from "@vouch/db";
 import { AppError, type ErrorCode } from "../errors.js";
 import type { ConversionRequest } from "../use-cases/record-conversions.js";
 import type { VisitRequest } from "../use-cases/record-visits.js";
@@ -35,6 +35,52 @@ export type WireConversion =
   | Exclude<IngestBatchResult["conversions"][number], AppError>
   | { appError: { code: ErrorCode; message: string; field?: string } };
 
+/**
+ * A batch as it crosses to the thread: each campaign row once, the requests pointing at it by position
+ * (copying a campaign row with every request made the copy the larger part of a small request).
+ */
+export interface WireBatch {
+  id: number;
+  campaigns: CampaignRow[];
+  visits: Array<Omit<VisitRequest, "campaign"> & { campaign: number }>;
+  conversions: Array<Omit<ConversionRequest, "campaign"> & { campaign: number }>;
+}
+
+export function packBatch(
+  id: number,
+  visits: readonly VisitRequest[],
+  conversions: readonly ConversionRequest[],
+): WireBatch {
+  const campaigns: CampaignRow[] = [];
+  const position = new Map<CampaignRow, number>();
+  const at = (campaign: CampaignRow): number => {
+    let i = position.get(campaign);
+    if (i === undefined) {
+      i = campaigns.push(campaign) - 1;
+      position.set(campaign, i);
+    }
+    return i;
+  };
+  return {
+    id,
+    campaigns,
+    visits: visits.map((v) => ({ ...v, campaign: at(v.campaign) })),
+    conversions: conversions.map((c) => ({ ...c, campaign: at(c.campaign) })),
+  };
+}
+
+export function unpackBatch(batch: WireBatch): { visits: VisitRequest[]; conversions: ConversionRequest[] } {
+  const campaign = (i: number): CampaignRow => {
+    const row = batch.campaigns[i];
+    if (!row) throw new Error(`ingest batch ${batch.id} names campaign ${i} it does not carry`);
+    return row;
+  };
+  return {
+    visits: batch.visits.map((v) => ({ ...v, campaign: campaign(v.campaign) })),
+    conversions: batch.conversions.map((c) => ({ ...c, campaign: campaign(c.campaign) })),
+  };
+}
+
 // The built thread entry; tests that run the TypeScript sources use it too (`npm test` builds first).
 const THREAD_ENTRY = fileURLToPath(new URL("../../dist/workers/ingest-thread.js", import.meta.url));
 
@@ -59,7 +105,7 @@ export class ThreadExecutor implements IngestExecutor {
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
       this.inFlight.set(id, { resolve, reject });
-      this.worker.postMessage({ id, visits, conversions });
+      this.worker.postMessage(packBatch(id, visits, conversions));
     });
   }
 

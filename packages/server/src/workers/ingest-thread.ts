@@ -2,19 +2,18 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { openDatabase } from "@vouch/db";
 import { AppError } from "../errors.js";
-import type { ConversionRequest } from "../use-cases/record-conversions.js";
-import type { VisitRequest } from "../use-cases/record-visits.js";
 import { writeIngestBatch } from "../use-cases/write-ingest-batch.js";
-import type { WireResult } from "./ingest-executor.js";
+import { unpackBatch, type WireBatch, type WireResult } from "./ingest-executor.js";
 
 const port = parentPort;
 if (!port) throw new Error("ingest-thread runs as a worker thread");
 const database = await openDatabase((workerData as { databaseUrl: string }).databaseUrl);
 
-port.on("message", async (msg: { id: number; visits: VisitRequest[]; conversions: ConversionRequest[] }) => {
+port.on("message", async (msg: WireBatch) => {
   let reply: WireResult;
   try {
-    const result = await writeIngestBatch(database.db, database.dialect, msg.visits, msg.conversions);
+    const { visits, conversions } = unpackBatch(msg);
+    const result = await writeIngestBatch(database.db, database.dialect, visits, conversions);
     reply = {
       id: msg.id,
       ok: true,
