@@ -122,20 +122,22 @@ export async function insertReferredFriends(
 }
 
 /** Adds each referrer's newly referred friends to people_referred, in one statement. */
+/** Adds each referrer's new friends to their count; returns those referrers as they now stand. */
 export async function addPeopleReferred(
   db: Kysely<DB>,
   increments: ReadonlyMap<string, number>,
-): Promise<void> {
-  if (increments.size === 0) return;
+): Promise<SubscriberRow[]> {
+  if (increments.size === 0) return [];
   const ids = [...increments.keys()];
   const cases = sql.join(
     ids.map((id) => sql`when ${id} then cast(${increments.get(id) ?? 0} as integer)`),
     sql` `,
   );
-  await db
+  return db
     .updateTable("subscribers")
     .set({ people_referred: sql<number>`people_referred + (case id ${cases} else 0 end)` })
     .where("id", "in", ids)
+    .returningAll()
     .execute();
 }
 

@@ -170,17 +170,21 @@ export async function recordConversions(
     if (newFriends.has(`${f.referrer_id} ${f.friend_key}`))
       increments.set(f.referrer_id, (increments.get(f.referrer_id) ?? 0) + 1);
   }
-  await addPeopleReferred(db, increments);
+  const counted = await addPeopleReferred(db, increments);
 
-  // 5. The referrers as they now stand, for the answers and the webhook payloads.
-  const referrerIds = [
+  // 5. The referrers as they now stand, for the answers and the webhook payloads: those just counted came
+  //    back from their update; the others (a friend converting again) are read.
+  const referrers = new Map(counted.map((s) => [s.id, s]));
+  const unread = [
     ...new Set(
       decided.flatMap((d) =>
-        d instanceof AppError || !d.conversion.referrer_id ? [] : [d.conversion.referrer_id],
+        d instanceof AppError || !d.conversion.referrer_id || referrers.has(d.conversion.referrer_id)
+          ? []
+          : [d.conversion.referrer_id],
       ),
     ),
   ];
-  const referrers = new Map((await listSubscribersByIdsOrCodes(db, referrerIds, [])).map((s) => [s.id, s]));
+  for (const s of await listSubscribersByIdsOrCodes(db, unread, [])) referrers.set(s.id, s);
 
   // 6. The outbox: an event_conversion per attributed conversion, each counting friends up to itself.
   const outbox = await outboxMessages(db, referred, referrers, increments, newFriends);
