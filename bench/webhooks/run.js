@@ -176,8 +176,9 @@ function printDialect({ dialect, summary: s, checks }) {
   const r = s.rounds;
   if (r) {
     console.log(
-      `worker rounds          ${fmt(r.rounds)} rounds of ${r.meanSize} messages, ${r.meanRoundMs} ms each: ` +
-        `claim ${r.meanClaimMs} · send ${r.meanSendMs} · record ${r.meanRecordMs} (ms, mean of the median run)`,
+      `worker rounds          ${fmt(r.rounds)} rounds of ${r.meanSize} messages: claim and send ` +
+        `${r.meanClaimSendMs} ms (claim ${r.meanClaimMs}), recorded in ${fmt(r.records)} transactions of ` +
+        `${r.meanRecordMs} ms, overlapping the next round (means, median run)`,
     );
   }
   if (s.profile) {

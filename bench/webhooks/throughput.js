@@ -188,20 +188,23 @@ function ratePerSecond(report) {
 }
 
 /**
- * Observes the worker from outside without changing it: each round (`runOnce`) is timed; the transaction the
- * round records its outcomes in is timed (in this phase only the worker opens transactions); and the first HTTP
- * request a round starts marks the end of its claim (diagnostics_channel "http.client.request.start").
+ * Observes the worker from outside without changing it. The worker's loop pipelines its rounds (one round's
+ * outcomes are recorded while the next is claimed and sent), so the two halves are timed apart: each
+ * claim-and-send (until the first HTTP request it starts, diagnostics_channel "http.client.request.start", is
+ * its claim), and each transaction that records outcomes (in this phase only the worker opens transactions).
  */
 function watchWorker(worker, db) {
   const rounds = [];
+  const records = [];
   let current;
-  const originalRunOnce = worker.runOnce;
-  worker.runOnce = async function (...args) {
-    const round = { start: now(), firstRequest: null, recordStart: null, recordEnd: null, end: 0, size: 0 };
+  const originalClaimAndSend = worker.claimAndSend;
+  worker.claimAndSend = async function (...args) {
+    const round = { start: now(), firstRequest: null, end: 0, size: 0 };
     current = round;
     try {
-      round.size = await originalRunOnce.apply(this, args);
-      return round.size;
+      const outcomes = await originalClaimAndSend.apply(this, args);
+      round.size = outcomes.length;
+      return outcomes;
     } finally {
       round.end = now();
       current = undefined;
@@ -213,12 +216,11 @@ function watchWorker(worker, db) {
     const builder = originalTransaction.call(this);
     const execute = builder.execute.bind(builder);
     builder.execute = async (callback) => {
-      const round = current;
-      if (round) round.recordStart = now();
+      const start = now();
       try {
         return await execute(callback);
       } finally {
-        if (round) round.recordEnd = now();
+        records.push(now() - start);
       }
     };
     return builder;
@@ -229,20 +231,20 @@ function watchWorker(worker, db) {
   diagnostics.subscribe("http.client.request.start", onRequest);
   return {
     stop() {
-      worker.runOnce = originalRunOnce;
+      worker.claimAndSend = originalClaimAndSend;
       db.transaction = originalTransaction;
       diagnostics.unsubscribe("http.client.request.start", onRequest);
     },
     summary() {
-      const full = rounds.filter((r) => r.firstRequest !== null && r.recordStart !== null);
-      const mean = (f) => (full.length ? round(full.reduce((s, r) => s + f(r), 0) / full.length, 2) : null);
+      const mean = (xs) => (xs.length ? round(xs.reduce((s, x) => s + x, 0) / xs.length, 2) : null);
+      const sent = rounds.filter((r) => r.firstRequest !== null);
       return {
         rounds: rounds.length,
-        meanSize: rounds.length ? round(rounds.reduce((s, r) => s + r.size, 0) / rounds.length, 1) : null,
-        meanRoundMs: mean((r) => r.end - r.start),
-        meanClaimMs: mean((r) => r.firstRequest - r.start),
-        meanSendMs: mean((r) => r.recordStart - r.firstRequest),
-        meanRecordMs: mean((r) => r.recordEnd - r.recordStart),
+        meanSize: mean(rounds.map((r) => r.size)),
+        meanClaimSendMs: mean(rounds.map((r) => r.end - r.start)),
+        meanClaimMs: mean(sent.map((r) => r.firstRequest - r.start)),
+        records: records.length,
+        meanRecordMs: mean(records),
       };
     },
   };
