@@ -252,6 +252,17 @@ describe.each(dialects)("join links on $name", (dialect) => {
       expect((await buy(browser(), "nina.friend@example.com")).body.referred).toBe(true);
     });
 
+    it("needs no double opt-in: the link reached the customer's inbox", async () => {
+      await t.api("PATCH", `/api/v1/campaigns/${campaign.id}`, { double_opt_in: true });
+      try {
+        const link = (await issue({ email: "dora@example.com" })).body.url;
+        expect((await join(paramsOf(link))).status).toBe(201);
+        expect(await subscriberByEmail("dora@example.com")).toMatchObject({ verified: true });
+      } finally {
+        await t.api("PATCH", `/api/v1/campaigns/${campaign.id}`, { double_opt_in: false });
+      }
+    });
+
     it("accepts a link signed on the owner's server with the SDK and the campaign's secret", async () => {
       const { secret } = (await t.api("GET", `/api/v1/campaigns/${campaign.id}/join-link-secret`)).body;
       const link = joinLink({
