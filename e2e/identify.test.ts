@@ -1,18 +1,12 @@
 // identify() in Debian's Chromium: the customer's site calls rht("identify") after its own login, and shows the
 // signed-in person their referral link from the callback. Mark joins that way; Sara follows his link, logs in and
 // is recorded as referred by Mark; Mark's own purchase in his own browser is not credited to him.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dialects, startTestServer, type TestServer } from "../packages/server/test/support/test-server.js";
 import { launchChromium, screenshotPath } from "./support/chromium.js";
 import { freePort } from "./support/free-port.js";
-
-interface Site {
-  origin: string;
-  close: () => Promise<void>;
-}
+import { type CustomerSite, serveSite } from "./support/site.js";
 
 function page(title: string, head: string, body: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>${head}
@@ -25,26 +19,26 @@ function page(title: string, head: string, body: string): string {
  * The customer's site: a landing page, its own login form, the account page it shows after login (which calls
  * identify with the signed-in person and shows what the callback returns), and a thank-you page.
  */
-async function startSite(trackingCode: string, host: string): Promise<Site> {
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://site");
-    let html: string | undefined;
-    if (url.pathname === "/") {
-      html = page("Acme App", trackingCode, '<p>The app your friends use.</p><a href="/login">Log in</a>');
-    } else if (url.pathname === "/login") {
-      html = page(
+function startSite(trackingCode: string, host: string): Promise<CustomerSite> {
+  return serveSite(
+    {
+      "/": page("Acme App", trackingCode, '<p>The app your friends use.</p><a href="/login">Log in</a>'),
+      "/login": page(
         "Log in to Acme",
         trackingCode,
         `<form action="/account"><label>Email <input name="email" type="email"></label>
 <label>Name <input name="name"></label><button>Log in</button></form>`,
-      );
-    } else if (url.pathname === "/account") {
-      // What the site knows after its own login, written into the page by its server (escaped as JSON).
-      const person = { email: url.searchParams.get("email") ?? "", name: url.searchParams.get("name") ?? "" };
-      html = page(
-        "Your account",
-        trackingCode,
-        `<p>Signed in as ${person.email.replace(/[<>&"]/g, "")}.</p>
+      ),
+      "/account": (url) => {
+        // What the site knows after its own login, written into the page by its server (escaped as JSON).
+        const person = {
+          email: url.searchParams.get("email") ?? "",
+          name: url.searchParams.get("name") ?? "",
+        };
+        return page(
+          "Your account",
+          trackingCode,
+          `<p>Signed in as ${person.email.replace(/[<>&"]/g, "")}.</p>
 <section id="invite" hidden><h2>Invite your friends</h2>
 <p>Your referral link: <a id="link"></a></p><p id="count"></p></section>
 <script>
@@ -56,38 +50,30 @@ rht("identify", ${JSON.stringify(person).replace(/</g, "\\u003c")}, function (am
   document.getElementById("invite").hidden = false;
 });
 </script>`,
-      );
-    } else if (url.pathname === "/thank-you") {
-      const data = {
-        email: url.searchParams.get("email") ?? "",
-        transaction_id: url.searchParams.get("tx") ?? "",
-      };
-      html = page(
-        "Thank you for downloading!",
-        `${trackingCode}<script>rht("track", "download", ${JSON.stringify(data).replace(/</g, "\\u003c")},
+        );
+      },
+      "/thank-you": (url) => {
+        const data = {
+          email: url.searchParams.get("email") ?? "",
+          transaction_id: url.searchParams.get("tx") ?? "",
+        };
+        return page(
+          "Thank you for downloading!",
+          `${trackingCode}<script>rht("track", "download", ${JSON.stringify(data).replace(/</g, "\\u003c")},
 function () { document.body.dataset.tracked = "yes"; });</script>`,
-        "<p>Enjoy the app.</p>",
-      );
-    }
-    res.writeHead(html ? 200 : 404, { "content-type": "text/html; charset=utf-8" }).end(html ?? "not found");
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://${host}:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+          "<p>Enjoy the app.</p>",
+        );
+      },
+    },
+    host,
+  );
 }
 
 describe.each(dialects)("identify() in Chromium on $name", (dialect) => {
   let browser: Browser;
   let vouch: TestServer;
-  let site: Site;
-  let otherSite: Site;
+  let site: CustomerSite;
+  let otherSite: CustomerSite;
   let campaign: any;
   const contexts: BrowserContext[] = [];
   const pageErrors: Error[] = [];

@@ -3,22 +3,16 @@
 // referral link, takes rh_email and rh_sig out of the address bar, and records no referral — even in a browser
 // Mark referred before, and even with a referral code pasted onto the link. A tampered link shows a clear
 // message and the sign-up form; so does an expired one.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dialects, startTestServer, type TestServer } from "../packages/server/test/support/test-server.js";
 import { builtWidgets } from "../packages/widgets/test/support/built-script.js";
 import { launchChromium, screenshotPath } from "./support/chromium.js";
 import { freePort } from "./support/free-port.js";
-
-interface Site {
-  origin: string;
-  close(): Promise<void>;
-}
+import { type CustomerSite, serveSite } from "./support/site.js";
 
 /** The owner's site: the tracking code in every <head>; the dashboard widget on /refer. */
-async function startSite(trackingCode: string, widgetScript: string): Promise<Site> {
+function startSite(trackingCode: string, widgetScript: string): Promise<CustomerSite> {
   const page = (title: string, body: string) => `<!doctype html><html lang="en"><head>
 <meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title>
 ${trackingCode}
@@ -29,26 +23,13 @@ main{max-width:620px;margin:0 auto}</style></head>
     "/": page("Acme App", "<p>The app your friends use.</p>"),
     "/refer": page("Your Acme referrals", '<div data-vouch="dashboard" style="min-height:600px"></div>'),
   };
-  const server: Server = createServer((req, res) => {
-    const html = pages[new URL(req.url ?? "/", "http://site").pathname];
-    res.writeHead(html ? 200 : 404, { "content-type": "text/html; charset=utf-8" }).end(html ?? "not found");
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://localhost:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return serveSite(pages);
 }
 
 describe.each(dialects)("join link in Chromium on $name", (dialect) => {
   let browser: Browser;
   let vouch: TestServer;
-  let site: Site;
+  let site: CustomerSite;
   let campaign: any;
   let mark: any;
   // Real time, which the last test moves past a link's expiry.

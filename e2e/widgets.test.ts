@@ -2,25 +2,19 @@
 // and the widget script, Vouch on another. Sign-up with validation, the ambassador view, copy and share, a
 // friend referred by Mark joining through the widget, a returning ambassador, keyboard-only use, hostile host
 // CSS, and no layout shift while the script loads.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dialects, startTestServer, type TestServer } from "../packages/server/test/support/test-server.js";
 import { builtWidgets } from "../packages/widgets/test/support/built-script.js";
 import { launchChromium, screenshotPath } from "./support/chromium.js";
 import { freePort } from "./support/free-port.js";
+import { type CustomerSite, serveSite } from "./support/site.js";
 
 /** What a site owner reserves for the sign-up form, so that the page does not move when it renders. */
 const RESERVED = 500;
 
-interface Site {
-  origin: string;
-  close(): Promise<void>;
-}
-
 /** The customer's site: the tracking code in every <head>, and the widget snippet where the owner wants it. */
-async function startWidgetSite(trackingCode: string, widgetScript: string): Promise<Site> {
+function startWidgetSite(trackingCode: string, widgetScript: string): Promise<CustomerSite> {
   const page = (title: string, body: string, style = "") => `<!doctype html><html lang="en"><head>
 <meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title>
 ${trackingCode}
@@ -40,27 +34,13 @@ main{max-width:620px;margin:0 auto}${style}</style></head>
       "*{color:red !important;font-size:40px;font-family:monospace !important;line-height:3}h2{font-size:40px}input,button{all:unset}",
     ),
   };
-  const server: Server = createServer((req, res) => {
-    const html = pages[new URL(req.url ?? "/", "http://site").pathname];
-    res.writeHead(html ? 200 : 404, { "content-type": "text/html; charset=utf-8" }).end(html ?? "not found");
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    // localhost, while Vouch is 127.0.0.1: two origins, as on the web.
-    origin: `http://localhost:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return serveSite(pages);
 }
 
 describe.each(dialects)("widgets in Chromium on $name", (dialect) => {
   let browser: Browser;
   let vouch: TestServer;
-  let site: Site;
+  let site: CustomerSite;
   let campaign: any;
   let mark: any;
   const pageErrors: Error[] = [];
