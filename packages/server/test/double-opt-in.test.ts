@@ -2,6 +2,8 @@
 // request) and who is not (the owner's additions, imports), the link (good, repeated, forged, expired, resent),
 // the resend limits, and an unverified ambassador earning nothing until they confirm — then what they earned.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getSubscriber, listMailMessages, type SubscriberRow } from "../../db/src/index.js";
+import { ResendTooSoon, resendVerificationEmail } from "../src/use-cases/request-verification.js";
 import { type ReceivedRequest, Receiver } from "./support/receiver.js";
 import { ADMIN_KEY, dialects, pixelPost, startTestServer, type TestServer } from "./support/test-server.js";
 
@@ -73,6 +75,16 @@ describe.each(dialects)("double opt-in on $name", (dialect) => {
   /** Opens a link as a browser would: the HTML page and its status. */
   async function open(link: string) {
     const res = await fetch(link.replace("http://vouch.test", t.url));
+    return { status: res.status, headers: res.headers, html: await res.text() };
+  }
+
+  /** Submits a page's form as a browser would: a urlencoded POST to its action, on the page's server. */
+  async function submit(form: { action: string; fields: URLSearchParams }) {
+    const res = await fetch(new URL(form.action, t.url), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: form.fields.toString(),
+    });
     return { status: res.status, headers: res.headers, html: await res.text() };
   }
 
@@ -326,6 +338,71 @@ describe.each(dialects)("double opt-in on $name", (dialect) => {
       const done = await t.api("POST", `/api/v1/subscribers/${eve.id}/verification-email`);
       expect(done.status).toBe(409);
       expect(done.body.error.code).toBe("already_verified");
+    });
+
+    it("from several doors at the same instant: exactly one is sent, the others are told it is too soon", async () => {
+      const c = await campaign();
+      const joined = await signup(c, "gus@example.com");
+      const link = (await sendMail()).get("gus@example.com") as string;
+      const gus = (await t.api("GET", `/api/v1/campaigns/${c.id}/subscribers?search=gus@`)).body.data[0];
+      now += 61_000;
+
+      // A double click on the widget's button, the owner's API and the expired page's button (its token works
+      // for a resend whatever its age), all in flight together.
+      const widgetResend = () =>
+        fetch(`${t.url}/api/v1/widget/${c.public_key}/verification-email`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${joined.body.session}`, origin: SITE },
+        }).then((r) => r.status);
+      const adminResend = () =>
+        t.api("POST", `/api/v1/subscribers/${gus.id}/verification-email`).then((r) => r.status);
+      const pageResend = () =>
+        submit({
+          action: "/verify/resend",
+          fields: new URLSearchParams({ token: link.split("/verify/")[1] as string }),
+        }).then((r) => r.status);
+      const statuses = await Promise.all([
+        widgetResend(),
+        adminResend(),
+        pageResend(),
+        widgetResend(),
+        adminResend(),
+        pageResend(),
+        adminResend(),
+        adminResend(),
+      ]);
+      expect(
+        statuses.filter((s) => s === 202),
+        statuses.join(),
+      ).toHaveLength(1);
+      expect(
+        statuses.filter((s) => s === 429),
+        statuses.join(),
+      ).toHaveLength(7);
+
+      // One email queued beside the sign-up's, and one sent.
+      const rows = await listMailMessages(t.server.database.db, gus.id);
+      expect(rows).toHaveLength(2);
+      const before = printed.length;
+      expect((await sendMail()).has("gus@example.com")).toBe(true);
+      expect(printed.length - before).toBe(1);
+    });
+
+    it("called concurrently in one process, each interleaved with the others at every await: one email", async () => {
+      const c = await campaign();
+      await signup(c, "hal@example.com");
+      await sendMail();
+      const hal = (await t.api("GET", `/api/v1/campaigns/${c.id}/subscribers?search=hal@`)).body.data[0];
+      const row = await getSubscriber(t.server.database.db, hal.id);
+      now += 61_000;
+      const { db, dialect } = t.server.database;
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 6 }, () => resendVerificationEmail(db, dialect, row as SubscriberRow, now)),
+      );
+      expect(outcomes.filter((o) => o.status === "fulfilled").map((o) => o.value)).toEqual([{ sent: true }]);
+      for (const o of outcomes.filter((o) => o.status === "rejected"))
+        expect(o.reason).toBeInstanceOf(ResendTooSoon);
+      expect(await listMailMessages(db, hal.id)).toHaveLength(2);
     });
 
     it("at most five a day", async () => {

@@ -49,6 +49,27 @@ export async function countSubscriberVerificationsSince(
 }
 
 /**
+ * A pending ambassador's row, locked until the transaction ends (undefined when they are not pending). Resends
+ * for one ambassador take turns behind this lock, so each counts the links the one before it committed: two
+ * requests at the same instant send one email, not two. PostgreSQL: FOR NO KEY UPDATE, which also waits for a
+ * confirmation in progress and then sees it (the row is re-read), and does not block inserts that reference the
+ * ambassador. SQLite: the transaction already holds the database's write lock from its start.
+ */
+export async function lockPendingSubscriber(
+  db: Kysely<DB>,
+  dialect: Dialect,
+  subscriberId: string,
+): Promise<SubscriberRow | undefined> {
+  let q = db
+    .selectFrom("subscribers")
+    .selectAll()
+    .where("id", "=", subscriberId)
+    .where("verification_pending", "=", 1);
+  if (dialect === "postgres") q = q.forNoKeyUpdate();
+  return q.executeTakeFirst();
+}
+
+/**
  * Marks a pending ambassador verified; returns the row when this call did it (undefined when they were not
  * pending, so a second click changes nothing). The row stays locked to the commit: see lockPendingSubscribers.
  */

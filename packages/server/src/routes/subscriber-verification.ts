@@ -39,7 +39,7 @@ export async function sendVerificationEmail(
   subscriber: SubscriberRow,
 ): Promise<void> {
   try {
-    const outcome = await resendVerificationEmail(ctx.db, subscriber, ctx.clock());
+    const outcome = await resendVerificationEmail(ctx.db, ctx.dialect, subscriber, ctx.clock());
     if (!outcome.sent)
       throw new AppError("already_verified", "this ambassador's email is confirmed already", "verified");
   } catch (err) {

@@ -56,7 +56,7 @@ export function verifyRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!found) return page(reply, 404, invalidLink);
     const site = { name: found.campaign.name, url: found.campaign.url };
     try {
-      const outcome = await resendVerificationEmail(ctx.db, found.subscriber, now);
+      const outcome = await resendVerificationEmail(ctx.db, ctx.dialect, found.subscriber, now);
       if (!outcome.sent)
         return page(reply, 200, {
           title: "Your email was already confirmed",

@@ -3,9 +3,11 @@ import { newId, VERIFICATION_TTL_MS, VERIFICATION_WINDOW_MS, verificationResendW
 import {
   countSubscriberVerificationsSince,
   type DB,
+  type Dialect,
   insertMailMessage,
   insertSubscriberVerification,
   type Kysely,
+  lockPendingSubscriber,
   type SubscriberRow,
 } from "@vouch/db";
 import { AppError } from "../errors.js";
@@ -56,15 +58,24 @@ export type ResendOutcome = { sent: true } | { sent: false; reason: "already_ver
  */
 export async function resendVerificationEmail(
   db: Kysely<DB>,
+  dialect: Dialect,
   subscriber: SubscriberRow,
   now: number,
 ): Promise<ResendOutcome> {
   if (subscriber.verification_pending !== 1) return { sent: false, reason: "already_verified" };
-  const sent = await countSubscriberVerificationsSince(db, subscriber.id, now - VERIFICATION_WINDOW_MS);
-  const waitMs = verificationResendWaitMs(sent, now);
-  if (waitMs > 0) throw new ResendTooSoon(waitMs);
-  await db.transaction().execute((trx) => queueVerificationEmail(trx, subscriber, now));
-  return { sent: true };
+  return db.transaction().execute(async (trx) => {
+    // 1. The ambassador's row, locked: a concurrent resend (a double click, the widget and the expired page at
+    //    once) waits here for this one's commit, so the count below includes the link this one sends.
+    const pending = await lockPendingSubscriber(trx, dialect, subscriber.id);
+    if (!pending) return { sent: false, reason: "already_verified" } as const;
+    // 2. The limit, from the links sent in the last day (a throw rolls back: nothing written).
+    const sent = await countSubscriberVerificationsSince(trx, pending.id, now - VERIFICATION_WINDOW_MS);
+    const waitMs = verificationResendWaitMs(sent, now);
+    if (waitMs > 0) throw new ResendTooSoon(waitMs);
+    // 3. The link and its email, committed together.
+    await queueVerificationEmail(trx, pending, now);
+    return { sent: true } as const;
+  });
 }
 
 export class ResendTooSoon extends AppError {
