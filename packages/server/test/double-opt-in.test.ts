@@ -217,6 +217,50 @@ describe.each(dialects)("double opt-in on $name", (dialect) => {
       expect([...links.keys()]).toEqual(["ask@example.com"]);
     });
 
+    it("announces each ambassador with new_registration saying whether they are verified yet", async () => {
+      const c = await campaign();
+      const rec = await receiverFor(c, ["new_registration"]);
+      await signup(c, "wid@example.com");
+      now += 1_000;
+      await fetch(`${t.url}/api/v1/collect/identify`, {
+        method: "POST",
+        headers: { "content-type": "text/plain", origin: SITE },
+        body: JSON.stringify({ k: c.public_key, vid: "visitor_identify_2", email: "idy@example.com" }),
+      });
+      await t.api("POST", `/api/v1/campaigns/${c.id}/subscribers`, { email: "own2@example.com" });
+      await t.api("POST", `/api/v1/campaigns/${c.id}/subscribers`, {
+        email: "ask2@example.com",
+        verified: false,
+      });
+      await fetch(`${t.url}/api/v1/campaigns/${c.id}/subscribers/import`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "text/csv" },
+        body: "email\nimp2@example.com\n",
+      });
+      const plain = await campaign({ double_opt_in: false });
+      const plainRec = await receiverFor(plain, ["new_registration"]);
+      await signup(plain, "free@example.com");
+
+      await t.server.webhooks.runOnce();
+      const verifiedBy = (r: Receiver) =>
+        Object.fromEntries(bodiesOf(r).map((b) => [`${b.email} ${b.source}`, b.verified]));
+      expect(verifiedBy(rec)).toEqual({
+        "wid@example.com widget": false,
+        "idy@example.com identify": false,
+        "own2@example.com api": true,
+        "ask2@example.com api": false,
+        "imp2@example.com import": true,
+      });
+      expect(verifiedBy(plainRec)).toEqual({ "free@example.com widget": true });
+      expect(rec.requests.every((r) => r.verification === "ok")).toBe(true);
+      // The pending three were emailed a link; the others were not.
+      expect([...(await sendMail()).keys()].sort()).toEqual([
+        "ask2@example.com",
+        "idy@example.com",
+        "wid@example.com",
+      ]);
+    });
+
     it("on a campaign without double opt-in: verified, and no email", async () => {
       const c = await campaign({ double_opt_in: false });
       const res = await signup(c, "nomail@example.com");

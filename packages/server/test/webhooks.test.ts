@@ -420,6 +420,7 @@ describe.each(dialects)("webhooks on $name", (dialect) => {
           code: mark.code,
           people_referred: markNow.people_referred,
         },
+        verified: true,
         created_at: START / 1000,
       });
       expect(bodies[1]).toMatchObject({
@@ -428,6 +429,7 @@ describe.each(dialects)("webhooks on $name", (dialect) => {
         name: null,
         referred: false,
         referral: "",
+        verified: true,
         created_at: START / 1000 + 1,
       });
       expect(rec.requests.every((r) => r.verification === "ok")).toBe(true);

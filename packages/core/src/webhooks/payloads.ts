@@ -81,6 +81,8 @@ export interface NewRegistrationPayload {
   referral_link: string;
   referred: boolean;
   referral: { name: string | null; email: string; code: string; people_referred: number } | "";
+  /** false while the ambassador has not confirmed their email (double opt-in); subscriber_updated says when they do. */
+  verified: boolean;
   created_at: number;
 }
 
@@ -89,6 +91,7 @@ export function newRegistrationPayload(input: {
   subscriber: ReferrerObject & { created_at: number };
   source: string;
   referredBy: ReferrerObject | null;
+  verified: boolean;
 }): NewRegistrationPayload {
   const s = input.subscriber;
   const r = input.referredBy;
@@ -105,6 +108,7 @@ export function newRegistrationPayload(input: {
     referral_link: s.referral_link,
     referred: r !== null,
     referral: r ? { name: r.name, email: r.email, code: r.code, people_referred: r.people_referred } : "",
+    verified: input.verified,
     created_at: unixSeconds(s.created_at),
   };
 }
@@ -182,6 +186,7 @@ export function samplePayload(event: WebhookEvent, campaignId: string, now: numb
           },
           source: "twitter",
           referredBy: referrer,
+          verified: true,
         }),
         test: true,
       };

@@ -96,6 +96,7 @@ async function insertAndAnnounce(
         subscriber: { ...referrerObject(inserted, campaign), created_at: inserted.created_at },
         source,
         referredBy: referredBy ? referrerObject(referredBy, campaign) : null,
+        verified: inserted.verification_pending !== 1,
       }),
       now,
     });

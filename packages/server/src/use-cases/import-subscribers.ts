@@ -420,6 +420,7 @@ class CandidateWriter {
       subscriber: { ...referrerObject(row, this.campaign), created_at: row.created_at },
       source: "import",
       referredBy: referrer ? referrerObject(referrer, this.campaign) : null,
+      verified: row.verification_pending !== 1,
     });
     const body = JSON.stringify(payload);
     return outbox.map((message) => ({ ...message, id: newId("msg", this.now, this.random), payload: body }));
