@@ -1,6 +1,7 @@
 // Double opt-in per campaign, over HTTP: the setting, who is asked to confirm (widget, identify, the admin API on
-// request) and who is not (the owner's additions, imports), the link (good, repeated, forged, expired, resent),
-// the resend limits, and an unverified ambassador earning nothing until they confirm — then what they earned.
+// request) and who is not (the owner's additions, imports), the link (opening it confirms nothing, its button
+// does; repeated, forged, expired, resent), the resend limits (also at the same instant), and an unverified
+// ambassador earning nothing until they confirm — then what they earned.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getSubscriber, listMailMessages, type SubscriberRow } from "../../db/src/index.js";
 import { ResendTooSoon, resendVerificationEmail } from "../src/use-cases/request-verification.js";
@@ -72,10 +73,20 @@ describe.each(dialects)("double opt-in on $name", (dialect) => {
     return links;
   }
 
-  /** Opens a link as a browser would: the HTML page and its status. */
+  /** Opens a link as a browser (or a mail scanner) would: the HTML page and its status. */
   async function open(link: string) {
     const res = await fetch(link.replace("http://vouch.test", t.url));
     return { status: res.status, headers: res.headers, html: await res.text() };
+  }
+
+  /** The form a page holds, as a browser reads it: where it posts, and its hidden fields. */
+  function formOf(html: string) {
+    const form = /<form method="post" action="([^"]+)">(.*?)<\/form>/s.exec(html);
+    if (!form) return undefined;
+    const fields = new URLSearchParams();
+    for (const m of (form[2] as string).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+      fields.set(m[1] as string, m[2] as string);
+    return { action: form[1] as string, fields };
   }
 
   /** Submits a page's form as a browser would: a urlencoded POST to its action, on the page's server. */
@@ -86,6 +97,16 @@ describe.each(dialects)("double opt-in on $name", (dialect) => {
       body: form.fields.toString(),
     });
     return { status: res.status, headers: res.headers, html: await res.text() };
+  }
+
+  /** What the ambassador does with the email: opens the link, then presses "Confirm my email". */
+  async function confirm(link: string) {
+    const opened = await open(link);
+    expect(opened.status, opened.html).toBe(200);
+    const form = formOf(opened.html);
+    if (!form) return opened; // nothing to press: already confirmed
+    expect(opened.html).toContain(">Confirm my email</button>");
+    return submit(form);
   }
 
   async function subscriber(id: string) {
@@ -270,12 +291,40 @@ describe.each(dialects)("double opt-in on $name", (dialect) => {
   });
 
   describe("the link", () => {
-    it("confirms once, and says so again on a second click", async () => {
+    it("opening it only asks: a GET (a mail scanner's) confirms nothing", async () => {
+      const c = await campaign();
+      const rec = await receiverFor(c, ["subscriber_updated"]);
+      const res = await signup(c, "sam@example.com", "Sam");
+      const link = (await sendMail()).get("sam@example.com") as string;
+      const token = link.split("/verify/")[1] as string;
+
+      // Opened twice, as Outlook Safe Links and then the reader would, and once more with HEAD.
+      for (let i = 0; i < 2; i++) {
+        const page = await open(link);
+        expect(page.status).toBe(200);
+        expect(page.headers.get("referrer-policy")).toBe("no-referrer");
+        expect(page.headers.get("content-security-policy")).toContain("form-action 'self'");
+        expect(page.html).toContain("<title>Confirm your email for Acme App</title>");
+        expect(page.html).toContain("sam@example.com");
+        // A plain form, back to this same path on this server; no script anywhere.
+        expect(formOf(page.html)).toEqual({ action: `/verify/${token}`, fields: new URLSearchParams() });
+        expect(page.html).not.toContain("<script");
+      }
+      expect((await fetch(link.replace("http://vouch.test", t.url), { method: "HEAD" })).status).toBe(200);
+
+      const list = await t.api("GET", `/api/v1/campaigns/${c.id}/subscribers?search=sam@`);
+      expect(list.body.data[0]).toMatchObject({ verified: false, verified_at: null });
+      expect((await widget(c, "me", undefined, res.body.session)).body.verified).toBe(false);
+      await t.server.webhooks.runOnce();
+      expect(rec.requests).toHaveLength(0);
+    });
+
+    it("confirms when its button is pressed, once, and says so again on a second click", async () => {
       const c = await campaign();
       const res = await signup(c, "bea@example.com", "Bea");
       const link = (await sendMail()).get("bea@example.com") as string;
       const clickedAt = now;
-      const first = await open(link);
+      const first = await confirm(link);
       expect(first.status).toBe(200);
       expect(first.headers.get("content-type")).toMatch(/^text\/html/);
       expect(first.headers.get("referrer-policy")).toBe("no-referrer");
@@ -290,9 +339,18 @@ describe.each(dialects)("double opt-in on $name", (dialect) => {
       });
 
       now += 3_600_000;
+      // Opened again: no button, just the news.
       const second = await open(link);
       expect(second.status).toBe(200);
       expect(second.html).toContain("already confirmed");
+      expect(formOf(second.html)).toBeUndefined();
+      // The button pressed again (a reload of the confirmed page posts again): the same news, nothing changed.
+      const pressedAgain = await submit({
+        action: `/verify/${link.split("/verify/")[1]}`,
+        fields: new URLSearchParams(),
+      });
+      expect(pressedAgain.status).toBe(200);
+      expect(pressedAgain.html).toContain("already confirmed");
       const again = await t.api("GET", `/api/v1/campaigns/${c.id}/subscribers?search=bea@`);
       expect(again.body.data[0].verified_at).toBe(new Date(clickedAt).toISOString());
     });
@@ -313,6 +371,12 @@ describe.each(dialects)("double opt-in on $name", (dialect) => {
         const res = await open(`http://vouch.test/verify/${encodeURIComponent(token)}`);
         expect(res.status, token).toBe(404);
         expect(res.html).toContain("This link is not valid");
+        const pressed = await submit({
+          action: `/verify/${encodeURIComponent(token)}`,
+          fields: new URLSearchParams(),
+        });
+        expect(pressed.status, token).toBe(404);
+        expect(pressed.html).toContain("This link is not valid");
       }
       const list = await t.api("GET", `/api/v1/campaigns/${c.id}/subscribers?search=cid@`);
       expect(list.body.data[0].verified).toBe(false);
@@ -326,19 +390,28 @@ describe.each(dialects)("double opt-in on $name", (dialect) => {
       const expired = await open(old);
       expect(expired.status).toBe(410);
       expect(expired.html).toContain("This link has expired");
-      const token = /name="token" value="([^"]+)"/.exec(expired.html)?.[1] as string;
-      expect(old.endsWith(token)).toBe(true);
-
-      const resend = await fetch(`${t.url}/verify/resend`, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ token }).toString(),
+      const form = formOf(expired.html);
+      expect(form?.action).toBe("/verify/resend");
+      expect(old.endsWith(form?.fields.get("token") as string)).toBe(true);
+      expect(expired.html).toContain(">Email me a new link</button>");
+      // Pressing the confirm button of a page opened before it expired confirms nothing either.
+      const late = await submit({
+        action: `/verify/${old.split("/verify/")[1]}`,
+        fields: new URLSearchParams(),
       });
+      expect(late.status).toBe(410);
+      expect(late.html).toContain("This link has expired");
+      const list = await t.api("GET", `/api/v1/campaigns/${c.id}/subscribers?search=dan@`);
+      expect(list.body.data[0].verified).toBe(false);
+
+      const resend = await submit(form as NonNullable<typeof form>);
       expect(resend.status).toBe(202);
-      expect(await resend.text()).toContain("dan@example.com");
+      expect(resend.html).toContain("dan@example.com");
       const fresh = (await sendMail()).get("dan@example.com") as string;
       expect(fresh).not.toBe(old);
-      expect((await open(fresh)).status).toBe(200);
+      const confirmed = await confirm(fresh);
+      expect(confirmed.status).toBe(200);
+      expect(confirmed.html).toContain("Your email is confirmed");
       // The old link, after the new one did its work, shows the confirmation rather than an error.
       expect((await open(old)).html).toContain("already confirmed");
     });
@@ -496,7 +569,7 @@ describe.each(dialects)("double opt-in on $name", (dialect) => {
       expect(widgetView.body).toMatchObject({ verified: false, people_referred: 3, rewards: [] });
 
       // He confirms: the reward the first two friends earned is granted now, and announced.
-      expect((await open(link)).status).toBe(200);
+      expect((await confirm(link)).html).toContain("Your email is confirmed");
       view = await subscriber(mark.id);
       expect(view.verified).toBe(true);
       expect(view.rewards).toHaveLength(1);
@@ -525,7 +598,7 @@ describe.each(dialects)("double opt-in on $name", (dialect) => {
       expect(view.people_referred).toBe(4);
 
       // A second click grants nothing more.
-      await open(link);
+      expect((await confirm(link)).html).toContain("already confirmed");
       expect((await subscriber(mark.id)).rewards).toHaveLength(2);
     });
 

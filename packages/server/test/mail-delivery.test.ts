@@ -70,8 +70,16 @@ describe.each(dialects)("mail through SMTP on $name", (dialect) => {
     const link = LINK.exec(mail.text)?.[0] as string;
     expect(link).toBeDefined();
 
+    // Opening it shows the button; pressing it (a POST to the same path) confirms.
     const page = await fetch(link.replace("http://vouch.test", t.url));
     expect(page.status).toBe(200);
+    expect(await page.text()).toContain(">Confirm my email</button>");
+    const pressed = await fetch(link.replace("http://vouch.test", t.url), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "",
+    });
+    expect(await pressed.text()).toContain("Your email is confirmed");
     const list = await t.api("GET", `/api/v1/campaigns/${campaign.id}/subscribers?search=zoe@`);
     expect(list.body.data[0].verified).toBe(true);
     const [row] = await listMailMessages(t.server.database.db, list.body.data[0].id);

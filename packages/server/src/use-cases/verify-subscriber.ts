@@ -67,17 +67,42 @@ export async function verifySubscriber(
   });
 }
 
+type FoundVerification = {
+  verification: SubscriberVerificationRow;
+  subscriber: SubscriberRow;
+  campaign: CampaignRow;
+};
+
+export type LinkState =
+  | { kind: "invalid" }
+  | ({ kind: "expired" } & FoundVerification)
+  | ({ kind: "already_verified" } & FoundVerification)
+  | ({ kind: "pending" } & FoundVerification);
+
+/**
+ * What a verification link would do, changing nothing: opening it (GET) only shows this, because mail scanners
+ * open links before the ambassador does; the ambassador's button press confirms (verifyByLink).
+ */
+export async function readVerificationLink(
+  db: Kysely<DB>,
+  secret: string,
+  token: string,
+  now: number,
+): Promise<LinkState> {
+  const found = await findVerification(db, secret, token);
+  if (!found) return { kind: "invalid" };
+  // An ambassador verified already sees the same page again, however old the link: clicking twice is harmless.
+  if (found.subscriber.verification_pending !== 1) return { kind: "already_verified", ...found };
+  if (found.verification.expires_at <= now) return { kind: "expired", ...found };
+  return { kind: "pending", ...found };
+}
+
 export type VerifyLinkOutcome =
   | { kind: "invalid" }
-  | {
-      kind: "expired";
-      verification: SubscriberVerificationRow;
-      subscriber: SubscriberRow;
-      campaign: CampaignRow;
-    }
+  | ({ kind: "expired" } & FoundVerification)
   | ({ kind: "verified"; campaign: CampaignRow } & VerifyOutcome);
 
-/** The link in a verification email, followed. */
+/** The confirmation a verification link's page asks for, given. */
 export async function verifyByLink(
   db: Kysely<DB>,
   dialect: Dialect,
@@ -85,13 +110,12 @@ export async function verifyByLink(
   token: string,
   now: number,
 ): Promise<VerifyLinkOutcome> {
-  const found = await findVerification(db, secret, token);
-  if (!found) return { kind: "invalid" };
-  const { verification, subscriber, campaign } = found;
-  // An ambassador verified already sees the same page again, however old the link: clicking twice is harmless.
-  if (subscriber.verification_pending !== 1)
+  const state = await readVerificationLink(db, secret, token, now);
+  if (state.kind === "invalid" || state.kind === "expired") return state;
+  const { verification, subscriber, campaign } = state;
+  if (state.kind === "already_verified")
     return { kind: "verified", campaign, changed: false, subscriber, outboxWritten: false };
-  if (verification.expires_at <= now) return { kind: "expired", verification, subscriber, campaign };
+  // Two presses at once: verifySubscriber's conditional update lets one change it; the other sees changed: false.
   return {
     kind: "verified",
     campaign,
@@ -100,7 +124,11 @@ export async function verifyByLink(
 }
 
 /** The verification a token names, with its ambassador and campaign; undefined for a bad or unknown token. */
-export async function findVerification(db: Kysely<DB>, secret: string, token: string) {
+export async function findVerification(
+  db: Kysely<DB>,
+  secret: string,
+  token: string,
+): Promise<FoundVerification | undefined> {
   const id = readVerificationToken(secret, token);
   const verification = id ? await getSubscriberVerification(db, id) : undefined;
   if (!verification) return undefined;

@@ -5,8 +5,11 @@ export interface VerifyPage {
   message: string;
   /** The campaign's site, offered as the way on. */
   site?: { name: string; url: string } | undefined;
-  /** A button that asks for a new link (an expired one's page). */
-  resendToken?: string | undefined;
+  /**
+   * A button posting a plain form to this server: confirming (a link's page) or asking for a new link (an
+   * expired one's). No scripts: it works wherever the page opens.
+   */
+  form?: { action: string; button: string; fields?: Record<string, string> } | undefined;
 }
 
 /** The small page a verification link opens: self-contained, no scripts, nothing loaded from elsewhere. */
@@ -14,9 +17,7 @@ export function renderVerifyPage(page: VerifyPage): string {
   const site = page.site
     ? `<p><a class="button" href="${escapeHtml(page.site.url)}">Continue to ${escapeHtml(page.site.name)}</a></p>`
     : "";
-  const resend = page.resendToken
-    ? `<form method="post" action="/verify/resend"><input type="hidden" name="token" value="${escapeHtml(page.resendToken)}"><button class="button" type="submit">Email me a new link</button></form>`
-    : "";
+  const form = page.form ? renderForm(page.form) : "";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(page.title)}</title>
@@ -27,6 +28,13 @@ h1{font-size:1.4rem;margin:0 0 .75rem}p{line-height:1.5}
 .button{display:inline-block;padding:.6rem 1.1rem;border:0;border-radius:8px;background:#2457d6;color:#fff;font:inherit;text-decoration:none;cursor:pointer}
 .button:focus-visible{outline:3px solid #1f2328;outline-offset:2px}
 </style></head>
-<body><main><h1>${escapeHtml(page.title)}</h1><p>${escapeHtml(page.message)}</p>${resend}${site}</main></body></html>
+<body><main><h1>${escapeHtml(page.title)}</h1><p>${escapeHtml(page.message)}</p>${form}${site}</main></body></html>
 `;
+}
+
+function renderForm(form: NonNullable<VerifyPage["form"]>): string {
+  const fields = Object.entries(form.fields ?? {})
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join("");
+  return `<form method="post" action="${escapeHtml(form.action)}">${fields}<button class="button" type="submit">${escapeHtml(form.button)}</button></form>`;
 }
