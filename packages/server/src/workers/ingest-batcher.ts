@@ -1,6 +1,7 @@
 import { AppError } from "../errors.js";
 import type { ConversionRequest, RecordConversionOutcome } from "../use-cases/record-conversions.js";
 import type { VisitRequest } from "../use-cases/record-visits.js";
+import type { IngestBatchResult } from "../use-cases/write-ingest-batch.js";
 import type { IngestExecutor } from "./ingest-executor.js";
 
 interface Pending<Req, Res> {
@@ -59,30 +60,45 @@ export class IngestBatcher {
   }
 
   private async drain(): Promise<void> {
-    while (this.visits.length > 0 || this.conversions.length > 0) {
+    for (;;) {
       const visits = this.visits.splice(0, this.maxBatch);
       const conversions = this.conversions.splice(0, this.maxBatch);
+      if (visits.length + conversions.length === 0) break;
+      let result: IngestBatchResult;
       try {
-        await this.commit(visits, conversions);
+        result = await this.write(visits, conversions);
       } catch (err) {
         if (visits.length + conversions.length === 1) {
           for (const job of [...visits, ...conversions]) job.reject(err);
           continue;
         }
-        for (const job of visits) await this.commit([job], []).catch(job.reject);
-        for (const job of conversions) await this.commit([], [job]).catch(job.reject);
+        for (const job of visits) await this.commitAlone([job], []).catch(job.reject);
+        for (const job of conversions) await this.commitAlone([], [job]).catch(job.reject);
+        continue;
       }
+      // Answering only schedules the requests' continuations; the loop goes straight on to hand the next
+      // batch to the executor, so the database writes it while these answers are being sent.
+      this.answer(visits, conversions, result);
     }
     this.running = false;
   }
 
-  /** One transaction for the batch; answers go out only once it has committed. */
-  private async commit(visits: VisitJob[], conversions: ConversionJob[]): Promise<void> {
+  /** One transaction for the batch. */
+  private async write(visits: VisitJob[], conversions: ConversionJob[]): Promise<IngestBatchResult> {
     const result = await this.executor.write(
       visits.map((j) => j.request),
       conversions.map((j) => j.request),
     );
     if (result.outboxWritten) this.afterCommit();
+    return result;
+  }
+
+  private async commitAlone(visits: VisitJob[], conversions: ConversionJob[]): Promise<void> {
+    this.answer(visits, conversions, await this.write(visits, conversions));
+  }
+
+  /** Answers go out only once the batch's transaction has committed. */
+  private answer(visits: VisitJob[], conversions: ConversionJob[], result: IngestBatchResult): void {
     for (const [i, job] of visits.entries())
       job.resolve(result.visits[i] as { id: string; referred: boolean });
     for (const [i, job] of conversions.entries()) {
