@@ -263,6 +263,22 @@ describe.each(dialects)("join links on $name", (dialect) => {
       }
     });
 
+    it("confirms an ambassador still waiting to confirm their email: the link reached the same inbox", async () => {
+      const added = await t.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, {
+        email: "penny@example.com",
+        verified: false,
+      });
+      expect(added.body).toMatchObject({ verified: false });
+      const link = (await issue({ email: "penny@example.com" })).body.url;
+      const res = await join(paramsOf(link));
+      expect(res.status).toBe(200);
+      expect(res.body.created).toBe(false);
+      expect(await subscriberByEmail("penny@example.com")).toMatchObject({
+        id: added.body.id,
+        verified: true,
+      });
+    });
+
     it("accepts a link signed on the owner's server with the SDK and the campaign's secret", async () => {
       const { secret } = (await t.api("GET", `/api/v1/campaigns/${campaign.id}/join-link-secret`)).body;
       const link = joinLink({

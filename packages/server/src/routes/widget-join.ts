@@ -35,8 +35,8 @@ export function widgetJoinRoute(
       if (campaign.status === "paused")
         throw new AppError("campaign_paused", "this referral program is paused");
 
-      const outcome = await joinWithLink(ctx.db, campaign, input, now);
-      if (outcome.created) ctx.webhooks.nudge();
+      const outcome = await joinWithLink(ctx.db, ctx.dialect, campaign, input, now);
+      if (outcome.outboxWritten) ctx.webhooks.nudge();
       return reply.status(outcome.created ? 201 : 200).send({
         created: outcome.created,
         session: outcome.session.token,

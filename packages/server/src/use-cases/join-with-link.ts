@@ -4,6 +4,7 @@ import { type JoinLinkClaims, joinLinkSignatureMatches, type WidgetJoinInput } f
 import {
   type CampaignRow,
   type DB,
+  type Dialect,
   getJoinLinkSecret,
   type Kysely,
   type SubscriberRow,
@@ -11,16 +12,20 @@ import {
 } from "@vouch/db";
 import { AppError } from "../errors.js";
 import { createSubscriber } from "./create-subscriber.js";
+import { verifySubscriber } from "./verify-subscriber.js";
 import { createWidgetSession, type WidgetSession } from "./widget-session.js";
 
 export interface JoinWithLinkOutcome {
   created: boolean;
   subscriber: SubscriberRow;
   session: WidgetSession;
+  /** Whether webhook messages were written (the webhook worker should look now). */
+  outboxWritten: boolean;
 }
 
 export async function joinWithLink(
   db: Kysely<DB>,
+  dialect: Dialect,
   campaign: CampaignRow,
   input: WidgetJoinInput,
   now: number,
@@ -60,17 +65,26 @@ export async function joinWithLink(
     now,
     "join_link",
   );
+  //    For the same reason, an ambassador still waiting to confirm their email (double opt-in) is confirmed,
+  //    with the rewards their friends earned meanwhile.
+  let subscriber = outcome.subscriber;
+  let outboxWritten = outcome.created;
+  if (subscriber.verification_pending) {
+    const confirmed = await verifySubscriber(db, dialect, subscriber, campaign, now);
+    subscriber = confirmed.subscriber;
+    outboxWritten ||= confirmed.outboxWritten;
+  }
   // 4. Opening their own emailed link ties this browser to them, as identify() does: their own later
   //    conversions from it are self-referrals.
   if (input.vid) {
     await upsertVisitorLink(db, {
       campaign_id: campaign.id,
       visitor_id: input.vid,
-      subscriber_id: outcome.subscriber.id,
+      subscriber_id: subscriber.id,
       created_at: now,
     });
   }
   // 5. A session, so that the widgets show the ambassador view now and on later visits.
-  const session = await createWidgetSession(db, outcome.subscriber, now);
-  return { created: outcome.created, subscriber: outcome.subscriber, session };
+  const session = await createWidgetSession(db, subscriber, now);
+  return { created: outcome.created, subscriber, session, outboxWritten };
 }
