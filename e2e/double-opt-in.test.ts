@@ -2,16 +2,15 @@
 // to check her email (a resend right away is refused politely), follows the link the development mailer printed
 // and presses its "Confirm my email" button (opening the link alone confirms nothing), and the widget — on the
 // sign-up page and on the dashboard page — then shows her as confirmed.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dialects, startTestServer, type TestServer } from "../packages/server/test/support/test-server.js";
 import { builtWidgets } from "../packages/widgets/test/support/built-script.js";
 import { launchChromium, screenshotPath } from "./support/chromium.js";
 import { freePort } from "./support/free-port.js";
+import { type CustomerSite, serveSite } from "./support/site.js";
 
-async function startSite(widgetScript: string): Promise<{ origin: string; close(): Promise<void> }> {
+function startSite(widgetScript: string): Promise<CustomerSite> {
   const page = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title>
 <style>body{font:16px system-ui,sans-serif;margin:0;padding:32px;background:#f3f4f6}main{max-width:620px;margin:0 auto}</style>
@@ -20,26 +19,13 @@ async function startSite(widgetScript: string): Promise<{ origin: string; close(
     "/join": page("Invite your friends", '<div data-vouch="signup" style="min-height:520px"></div>'),
     "/dashboard": page("Your referrals", '<div data-vouch="dashboard" style="min-height:600px"></div>'),
   };
-  const server: Server = createServer((req, res) => {
-    const html = pages[new URL(req.url ?? "/", "http://site").pathname];
-    res.writeHead(html ? 200 : 404, { "content-type": "text/html; charset=utf-8" }).end(html ?? "not found");
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://localhost:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return serveSite(pages);
 }
 
 describe.each(dialects)("double opt-in in Chromium on $name", (dialect) => {
   let browser: Browser;
   let vouch: TestServer;
-  let site: Awaited<ReturnType<typeof startSite>>;
+  let site: CustomerSite;
   const printed: string[] = [];
   const pageErrors: Error[] = [];
 
