@@ -27,6 +27,12 @@ export interface OpenOptions {
 
 export class DatabaseUrlError extends Error {}
 
+/** Whether a write failed on a unique index (PostgreSQL's SQLSTATE 23505, better-sqlite3's constraint code). */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}
+
 /** Parses `sqlite:<path>` or `postgres://…`, throwing DatabaseUrlError with what to fix. */
 export function parseDatabaseUrl(url: string): { dialect: Dialect; target: string } {
   if (url.startsWith("sqlite:")) {

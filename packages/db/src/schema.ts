@@ -43,6 +43,11 @@ export interface SubscribersTable {
   verification_pending: Generated<number>;
   /** When they confirmed their email; null when never asked, or not yet. */
   verified_at: number | null;
+  /**
+   * When the owner deleted the ambassador: their personal data is erased (the email replaced by a placeholder),
+   * their code attributes nothing, and every lookup but the owner's accounting skips them. Null while they exist.
+   */
+  deleted_at: Generated<number | null>;
 }
 
 export interface VisitsTable {

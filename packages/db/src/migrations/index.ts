@@ -6,6 +6,7 @@ import * as identify from "./0004-identify.js";
 import * as widgets from "./0005-widgets.js";
 import * as doubleOptIn from "./0006-double-opt-in.js";
 import * as joinLinks from "./0007-join-links.js";
+import * as subscriberDeletion from "./0008-subscriber-deletion.js";
 
 // Forward-only: a migration once released is never edited; changes come as new files, in order.
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   "0005-widgets": widgets,
   "0006-double-opt-in": doubleOptIn,
   "0007-join-links": joinLinks,
+  "0008-subscriber-deletion": subscriberDeletion,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -29,6 +29,7 @@ export async function listCampaignSubscribersByEmailOrCode(
     .selectFrom("subscribers")
     .selectAll()
     .where("campaign_id", "=", campaignId)
+    .where("deleted_at", "is", null)
     .where((eb) =>
       eb.or([
         ...(emails.length > 0 ? [eb("email", "in", emails)] : []),

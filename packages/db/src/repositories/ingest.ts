@@ -53,9 +53,11 @@ export async function listSubscribersByIdsOrCodes(
   codes: readonly string[],
 ): Promise<SubscriberRow[]> {
   if (ids.length === 0 && codes.length === 0) return [];
+  // A deleted ambassador is found by neither id nor code: nothing is attributed or counted to them any more.
   return db
     .selectFrom("subscribers")
     .selectAll()
+    .where("deleted_at", "is", null)
     .where((eb) => {
       const ors = [];
       if (ids.length > 0) ors.push(eb("id", "in", ids));
@@ -98,6 +100,7 @@ export async function listReferredVisitsOf(
     .where("visits.campaign_id", "in", campaignIds)
     .where("visits.visitor_id", "in", visitorIds)
     .where("visits.created_at", ">=", since)
+    .where("subscribers.deleted_at", "is", null)
     .execute();
   // Sorted here, not in SQL: an ORDER BY created_at tempts SQLite into the (campaign, created_at) index, which
   // reads every visit of the window instead of the few of these visitors.

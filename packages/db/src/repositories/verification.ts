@@ -83,6 +83,7 @@ export async function markSubscriberVerified(
     .set({ verification_pending: 0, verified_at: now })
     .where("id", "=", subscriberId)
     .where("verification_pending", "=", 1)
+    .where("deleted_at", "is", null)
     .returningAll()
     .executeTakeFirst();
 }

@@ -394,6 +394,7 @@ class CandidateWriter {
       // Imported ambassadors are the owner's own customers: verified, whatever the campaign's double opt-in.
       verification_pending: 0,
       verified_at: null,
+      deleted_at: null,
     };
   }
 
