@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { email, optionalText } from "./common.js";
+import { email, optionalText, text } from "./common.js";
 
 export const createSubscriberInput = z.strictObject({
   email,
@@ -15,6 +15,19 @@ export const createSubscriberInput = z.strictObject({
   verified: z.boolean("must be true or false").optional(),
 });
 export type CreateSubscriberInput = z.infer<typeof createSubscriberInput>;
+
+/** Text the owner may correct or clear: a string sets it (trimmed), null or "" clears it. */
+const clearableText = (max: number) =>
+  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? null : v), text(max).nullable()).optional();
+
+/** The owner's corrections to an ambassador: every field optional, with the bounds of creation. */
+export const updateSubscriberInput = z.strictObject({
+  email: email.optional(),
+  name: clearableText(100),
+  extra_field: clearableText(200),
+  extra_field_2: clearableText(200),
+});
+export type UpdateSubscriberInput = z.infer<typeof updateSubscriberInput>;
 
 export const listSubscribersQuery = z.strictObject({
   search: z.string().trim().max(254).optional(),

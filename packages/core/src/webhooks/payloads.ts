@@ -113,33 +113,75 @@ export function newRegistrationPayload(input: {
   };
 }
 
+/** The fields of the ambassador that the owner can correct, as they were before a subscriber_updated. */
+export type SubscriberFieldValues = Partial<
+  Pick<ReferrerObject, "email" | "name" | "extra_field" | "extra_field_2">
+>;
+
 export interface SubscriberUpdatedPayload {
   response: "subscriber_updated";
   list_uuid: string;
   subscriber: ReferrerObject & { verified: boolean; verified_at: number | null };
-  /** What changed, e.g. ["verified"]. */
+  /** What changed, e.g. ["verified"] or ["email", "name"]. */
   changes: string[];
+  /** The changed fields' values before the change (present when the owner corrected fields). */
+  previous?: SubscriberFieldValues;
   created_at: number;
 }
 
-/** An ambassador changed; today sent when they confirm their email (double opt-in). Times in Unix seconds. */
+/**
+ * An ambassador changed: they confirmed their email (double opt-in), or the owner corrected them. Times in Unix
+ * seconds. `verified` defaults to "confirmed at some time" (verifiedAt set); callers that know better pass it.
+ */
 export function subscriberUpdatedPayload(input: {
   campaignId: string;
   subscriber: ReferrerObject;
   verifiedAt: number | null;
+  verified?: boolean;
   changes: string[];
+  previous?: SubscriberFieldValues;
   now: number;
 }): SubscriberUpdatedPayload {
   return {
     response: "subscriber_updated",
     list_uuid: input.campaignId,
-    subscriber: {
-      ...input.subscriber,
-      verified: input.verifiedAt !== null,
-      verified_at: input.verifiedAt === null ? null : unixSeconds(input.verifiedAt),
-    },
+    subscriber: ambassadorState(input.subscriber, input.verifiedAt, input.verified),
     changes: input.changes,
+    ...(input.previous ? { previous: input.previous } : {}),
     created_at: unixSeconds(input.now),
+  };
+}
+
+export interface SubscriberDeletedPayload {
+  response: "subscriber_deleted";
+  list_uuid: string;
+  /** The ambassador as they were before the deletion erased them, so the owner's systems know who it was. */
+  subscriber: ReferrerObject & { verified: boolean; verified_at: number | null };
+  /** Unix seconds: when they were deleted. */
+  created_at: number;
+}
+
+/** The owner deleted an ambassador (their personal data is erased from Vouch as this is sent). */
+export function subscriberDeletedPayload(input: {
+  campaignId: string;
+  subscriber: ReferrerObject;
+  verifiedAt: number | null;
+  verified: boolean;
+  now: number;
+}): SubscriberDeletedPayload {
+  return {
+    response: "subscriber_deleted",
+    list_uuid: input.campaignId,
+    subscriber: ambassadorState(input.subscriber, input.verifiedAt, input.verified),
+    created_at: unixSeconds(input.now),
+  };
+}
+
+function ambassadorState(subscriber: ReferrerObject, verifiedAt: number | null, verified?: boolean) {
+  return {
+    ...subscriber,
+    verified: verified ?? verifiedAt !== null,
+    verified_at: verifiedAt === null ? null : unixSeconds(verifiedAt),
   };
 }
 
@@ -232,10 +274,13 @@ export function samplePayload(event: WebhookEvent, campaignId: string, now: numb
       };
     case "subscriber_deleted":
       return {
-        response: event,
-        list_uuid: campaignId,
-        subscriber: referrer,
-        created_at: unixSeconds(now),
+        ...subscriberDeletedPayload({
+          campaignId,
+          subscriber: referrer,
+          verifiedAt: now,
+          verified: true,
+          now,
+        }),
         test: true,
       };
   }
