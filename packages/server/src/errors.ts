@@ -9,6 +9,7 @@ export const ERROR_STATUS = {
   join_link_expired: 410,
   campaign_paused: 409,
   already_verified: 409,
+  email_taken: 409,
   unknown_event: 422,
   unknown_referrer: 422,
   payload_too_large: 413,
