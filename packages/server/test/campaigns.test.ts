@@ -61,7 +61,7 @@ describe.each(dialects)("campaigns API on $name", (dialect) => {
     [{ name: "x", url: "https://x.example", events: ["a"], cookie_window_days: 0 }, "cookie_window_days"],
     [{ name: "x", url: "https://x.example", events: ["a"], attribution: "middle" }, "attribution"],
     [{ name: "x", url: "https://x.example", events: ["a"], default_currency: "ABC" }, "default_currency"],
-    [{ name: "x", url: "https://x.example", events: ["a"], colour: "red" }, undefined],
+    [{ name: "x", url: "https://x.example", events: ["a"], colour: "red" }, "colour"],
   ])("rejects %j with a 400 naming %s", async (body, field) => {
     const before = (await t.api("GET", "/api/v1/campaigns")).body.data.length;
     const res = await t.api("POST", "/api/v1/campaigns", body);

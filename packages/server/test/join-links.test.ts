@@ -133,7 +133,7 @@ describe.each(dialects)("join links on $name", (dialect) => {
       [{ email: "a@example.com", url: "https://www.example.com/?mwr=MARK-1" }, "url", /referral code/],
       [{ email: "a@example.com", expires_in_days: 0 }, "expires_in_days", /./],
       [{ email: "a@example.com", expires_in_days: 367 }, "expires_in_days", /./],
-      [{ email: "a@example.com", sig: "x" }, undefined, /unknown field "sig"/],
+      [{ email: "a@example.com", sig: "x" }, "sig", /unknown field "sig"/],
     ])("refuses %j with 400 naming %s", async (body, field, message) => {
       const res = await issue(body);
       expect(res.status).toBe(400);

@@ -209,6 +209,7 @@ describe.each(dialects)("ambassador corrections and deletion on $name", (dialect
         expect(res.body.error).toMatchObject({
           code: "validation_failed",
           message: `unknown field "${unknown}"`,
+          field: unknown,
         });
       }
       const notJson = await patch(mark.id, "{nope");

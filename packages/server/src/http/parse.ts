@@ -7,7 +7,10 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = issue && issue.path.length > 0 ? issue.path.join(".") : undefined;
+  // An unknown field is named by its own path, so that `field` points at what to remove.
+  const path =
+    issue?.code === "unrecognized_keys" ? [...issue.path, issue.keys[0] ?? ""] : (issue?.path ?? []);
+  const field = path.length > 0 ? path.join(".") : undefined;
   const message = issue ? describeIssue(issue, field) : "invalid input";
   throw new AppError("validation_failed", message, field);
 }
