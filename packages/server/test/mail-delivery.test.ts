@@ -1,16 +1,11 @@
 // Double opt-in emails leave through real SMTP: nodemailer talks to a local SMTP server, a temporary refusal
 // is retried and a permanent one is not, and an email committed before a SIGKILL is sent after the restart.
-import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import pg from "pg";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listMailMessages } from "../../db/src/index.js";
 import { SmtpReceiver } from "./support/smtp-receiver.js";
 import { dialects, startTestServer, type TestServer } from "./support/test-server.js";
+import { kill9, processDatabase, startVouchProcess } from "./support/vouch-process.js";
 
 const SITE = "https://acme.example.com";
 const LINK = /http:\/\/[^\s]+\/verify\/vrf_[0-9a-z]{26}\.[A-Za-z0-9_-]{43}/;
@@ -119,69 +114,23 @@ describe.each(dialects)("mail through SMTP on $name", (dialect) => {
   });
 });
 
-const BIN = fileURLToPath(new URL("../bin/vouch.js", import.meta.url));
 const KEY = "mail_durability_admin_key_0123456789";
-
-function startVouch(databaseUrl: string, smtpPort: number): Promise<{ child: ChildProcess; url: string }> {
-  const { TEST_DATABASE_URL: _t, ...env } = process.env;
-  const child = spawn(process.execPath, [BIN, "serve"], {
-    env: {
-      ...env,
-      DATABASE_URL: databaseUrl,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      VOUCH_ADMIN_KEY: KEY,
-      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-    },
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (c: Buffer) => {
-      out += c.toString();
-      const url = /listening on (\S+)/.exec(out)?.[1];
-      if (url) resolve({ child, url });
-    });
-    child.on("exit", (code) => reject(new Error(`vouch exited ${code}: ${out}`)));
-  });
-}
-
-function kill9(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.removeAllListeners("exit");
-    child.on("exit", () => resolve());
-    child.kill("SIGKILL");
-  });
-}
+const startVouch = (databaseUrl: string, smtpPort: number) =>
+  startVouchProcess(databaseUrl, { VOUCH_ADMIN_KEY: KEY, SMTP_URL: `smtp://127.0.0.1:${smtpPort}` });
 
 describe.each(dialects)("mail outbox durability on $name", (dialect) => {
-  const dir = mkdtempSync(join(tmpdir(), "vouch-mail-"));
-  const schema = `t_${randomBytes(6).toString("hex")}`;
+  const database = processDatabase(dialect, "vouch-mail-");
   let vouch: ChildProcess | undefined;
   let smtp: SmtpReceiver | undefined;
 
   afterAll(async () => {
     if (vouch) await kill9(vouch);
     await smtp?.close();
-    rmSync(dir, { recursive: true, force: true });
-    if (dialect.name === "postgres") {
-      const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-      await client.connect();
-      await client.query(`drop schema if exists ${schema} cascade`);
-      await client.end();
-    }
+    await database.drop();
   });
 
   it("sends after SIGKILL and restart the email of a sign-up acknowledged while SMTP refused it", async () => {
-    let databaseUrl = `sqlite:${join(dir, "vouch.db")}`;
-    if (dialect.name === "postgres") {
-      const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-      await client.connect();
-      await client.query(`create schema ${schema}`);
-      await client.end();
-      const u = new URL(process.env.TEST_DATABASE_URL as string);
-      u.searchParams.set("options", `-c search_path=${schema}`);
-      databaseUrl = u.toString();
-    }
+    const databaseUrl = await database.create();
     smtp = await SmtpReceiver.start();
     smtp.refuseWith = 451;
 

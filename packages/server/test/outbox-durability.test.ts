@@ -1,49 +1,14 @@
 // Nothing committed is lost: conversions acknowledged while the receiver is down are delivered after the
 // server is killed with SIGKILL and started again.
-import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { dialects } from "./support/test-server.js";
+import { kill9, processDatabase, startVouchProcess } from "./support/vouch-process.js";
 
-const BIN = fileURLToPath(new URL("../bin/vouch.js", import.meta.url));
 const KEY = "durability_admin_key_0123456789";
-
-function startVouch(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  const { TEST_DATABASE_URL: _t, ...env } = process.env;
-  const child = spawn(process.execPath, [BIN, "serve"], {
-    env: {
-      ...env,
-      DATABASE_URL: databaseUrl,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      VOUCH_ADMIN_KEY: KEY,
-      VOUCH_WEBHOOK_ALLOW_PRIVATE: "1",
-    },
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (c: Buffer) => {
-      out += c.toString();
-      const url = /listening on (\S+)/.exec(out)?.[1];
-      if (url) resolve({ child, url });
-    });
-    child.on("exit", (code) => reject(new Error(`vouch exited ${code}: ${out}`)));
-  });
-}
-
-function kill9(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.removeAllListeners("exit");
-    child.on("exit", () => resolve());
-    child.kill("SIGKILL");
-  });
-}
+const startVouch = (databaseUrl: string) =>
+  startVouchProcess(databaseUrl, { VOUCH_ADMIN_KEY: KEY, VOUCH_WEBHOOK_ALLOW_PRIVATE: "1" });
 
 async function api(base: string, method: string, path: string, body?: unknown) {
   const res = await fetch(`${base}${path}`, {
@@ -55,34 +20,18 @@ async function api(base: string, method: string, path: string, body?: unknown) {
 }
 
 describe.each(dialects)("outbox durability on $name", (dialect) => {
-  const dir = mkdtempSync(join(tmpdir(), "vouch-outbox-"));
-  const schema = `t_${randomBytes(6).toString("hex")}`;
+  const database = processDatabase(dialect, "vouch-outbox-");
   let receiver: Server | undefined;
   let vouch: ChildProcess | undefined;
 
   afterAll(async () => {
     if (vouch) await kill9(vouch);
     receiver?.close();
-    rmSync(dir, { recursive: true, force: true });
-    if (dialect.name === "postgres") {
-      const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-      await client.connect();
-      await client.query(`drop schema if exists ${schema} cascade`);
-      await client.end();
-    }
+    await database.drop();
   });
 
   it("delivers after SIGKILL and restart what was acknowledged while the receiver was down", async () => {
-    let databaseUrl = `sqlite:${join(dir, "vouch.db")}`;
-    if (dialect.name === "postgres") {
-      const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-      await client.connect();
-      await client.query(`create schema ${schema}`);
-      await client.end();
-      const u = new URL(process.env.TEST_DATABASE_URL as string);
-      u.searchParams.set("options", `-c search_path=${schema}`);
-      databaseUrl = u.toString();
-    }
+    const databaseUrl = await database.create();
 
     // A port for the receiver, left closed for now: the receiver is down.
     const probe = createServer();
