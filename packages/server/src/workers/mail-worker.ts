@@ -9,6 +9,7 @@ import {
   type MailMessageRow,
 } from "@vouch/db";
 import { type Mailer, type OutgoingEmail, PermanentMailError } from "../mail/mailer.js";
+import { PollLoop } from "./poll-loop.js";
 
 export interface MailWorkerOptions {
   db: Kysely<DB>;
@@ -41,31 +42,24 @@ export interface VerifyEmailData {
  */
 export class MailWorker {
   private readonly o: Required<MailWorkerOptions>;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-  private pendingNudge = false;
+  private readonly loop: PollLoop;
 
   constructor(options: MailWorkerOptions) {
     this.o = { random: Math.random, batchSize: 20, leaseMs: 120_000, pollMs: 1_000, ...options };
+    this.loop = new PollLoop({ name: "mail worker", pollMs: this.o.pollMs, round: () => this.runOnce() });
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   /** New emails were committed: look now rather than at the next poll. */
   nudge(): void {
-    this.pendingNudge = true;
-    this.wake?.();
+    this.loop.nudge();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One round: claim what is due and send it. Returns how many were attempted. */
@@ -74,27 +68,6 @@ export class MailWorker {
     const claimed = await claimDueMail(this.o.db, this.o.dialect, now, this.o.leaseMs, this.o.batchSize);
     for (const message of claimed) await this.deliver(message);
     return claimed.length;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      this.pendingNudge = false;
-      let attempted = 0;
-      try {
-        attempted = await this.runOnce();
-      } catch (err) {
-        console.error(`vouch: mail worker: ${(err as Error).message}`);
-      }
-      if (attempted > 0 || this.pendingNudge || !this.running) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.o.pollMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
   }
 
   private async deliver(message: MailMessageRow): Promise<void> {

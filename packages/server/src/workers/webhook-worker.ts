@@ -20,6 +20,7 @@ import {
   type WebhookRow,
 } from "@vouch/db";
 import { type DeliveryAgents, type DeliveryResult, deliver } from "../webhooks/safe-agent.js";
+import { PollLoop } from "./poll-loop.js";
 
 export interface WebhookWorkerOptions {
   db: Kysely<DB>;
@@ -52,10 +53,9 @@ type Outcome = {
  */
 export class WebhookWorker {
   private readonly o: Required<WebhookWorkerOptions>;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-  private pendingNudge = false;
+  private readonly loop: PollLoop;
+  /** The previous round's outcomes being written while the next round is claimed and sent. */
+  private recording: Promise<void> = Promise.resolve();
 
   constructor(options: WebhookWorkerOptions) {
     this.o = {
@@ -68,24 +68,25 @@ export class WebhookWorker {
       pollMs: 1_000,
       ...options,
     };
+    this.loop = new PollLoop({
+      name: "webhook worker",
+      pollMs: this.o.pollMs,
+      round: () => this.pipelinedRound(),
+      settle: () => this.recording,
+    });
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   /** New messages were committed: look now rather than at the next poll. */
   nudge(): void {
-    this.pendingNudge = true;
-    this.wake?.();
+    this.loop.nudge();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One round: claim what is due, deliver it, record the outcomes. Returns how many were attempted. */
@@ -99,35 +100,15 @@ export class WebhookWorker {
    * The loop pipelines rounds: while one round's outcomes are being recorded, the next is claimed and sent.
    * Claimed messages stay leased until recorded, so no message is in two rounds at once.
    */
-  private async run(): Promise<void> {
-    let recording: Promise<void> = Promise.resolve();
-    while (this.running) {
-      this.pendingNudge = false;
-      let attempted = 0;
-      try {
-        const outcomes = await this.claimAndSend();
-        attempted = outcomes.length;
-        await recording;
-        recording = this.record(outcomes).catch((err: Error) => {
-          console.error(
-            `vouch: webhook worker: recording a round failed (its messages retry when their lease ends): ${err.message}`,
-          );
-        });
-      } catch (err) {
-        console.error(`vouch: webhook worker: ${(err as Error).message}`);
-      }
-      if (attempted > 0 || this.pendingNudge || !this.running) continue;
-      await recording;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.o.pollMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
-    await recording;
+  private async pipelinedRound(): Promise<number> {
+    const outcomes = await this.claimAndSend();
+    await this.recording;
+    this.recording = this.record(outcomes).catch((err: Error) => {
+      console.error(
+        `vouch: webhook worker: recording a round failed (its messages retry when their lease ends): ${err.message}`,
+      );
+    });
+    return outcomes.length;
   }
 
   /** Claims what is due and sends it, `concurrency` at a time. */
