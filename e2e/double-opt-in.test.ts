@@ -4,11 +4,11 @@
 // sign-up page and on the dashboard page — then shows her as confirmed.
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dialects, startTestServer, type TestServer } from "../packages/server/test/support/test-server.js";
+import { dialects, type TestServer } from "../packages/server/test/support/test-server.js";
 import { builtWidgets } from "../packages/widgets/test/support/built-script.js";
 import { launchChromium, screenshotPath } from "./support/chromium.js";
-import { freePort } from "./support/free-port.js";
 import { type CustomerSite, serveSite } from "./support/site.js";
+import { startAcmeVouch } from "./support/vouch.js";
 
 function startSite(widgetScript: string): Promise<CustomerSite> {
   const page = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -31,25 +31,15 @@ describe.each(dialects)("double opt-in in Chromium on $name", (dialect) => {
 
   beforeAll(async () => {
     builtWidgets();
-    const port = await freePort();
     // The development mailer (no SMTP_URL), printing where the test reads it; the mail worker runs as in production.
-    vouch = await startTestServer(dialect, {
-      port,
-      publicUrl: `http://127.0.0.1:${port}`,
-      printMail: (text) => printed.push(text),
-    });
-    const campaign = (
-      await vouch.api("POST", "/api/v1/campaigns", {
-        name: "Acme App",
-        url: "http://placeholder.invalid/",
-        events: ["download"],
-        double_opt_in: true,
-      })
-    ).body;
-    site = await startSite(
-      `<script src="${vouch.url}/widgets/widgets.js" data-key="${campaign.public_key}" async></script>`,
+    const acme = await startAcmeVouch(
+      dialect,
+      { printMail: (text) => printed.push(text) },
+      { double_opt_in: true },
     );
-    await vouch.api("PATCH", `/api/v1/campaigns/${campaign.id}`, { url: `${site.origin}/` });
+    vouch = acme.vouch;
+    site = await startSite(acme.widgetScript);
+    await acme.useSite(site.origin);
     browser = await launchChromium();
   });
 

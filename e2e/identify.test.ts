@@ -3,10 +3,10 @@
 // is recorded as referred by Mark; Mark's own purchase in his own browser is not credited to him.
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dialects, startTestServer, type TestServer } from "../packages/server/test/support/test-server.js";
+import { dialects, type TestServer } from "../packages/server/test/support/test-server.js";
 import { launchChromium, screenshotPath } from "./support/chromium.js";
-import { freePort } from "./support/free-port.js";
 import { type CustomerSite, serveSite } from "./support/site.js";
+import { startAcmeVouch } from "./support/vouch.js";
 
 function page(title: string, head: string, body: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>${head}
@@ -82,20 +82,12 @@ describe.each(dialects)("identify() in Chromium on $name", (dialect) => {
   let mark: { id: string; code: string; referral_link: string };
 
   beforeAll(async () => {
-    const port = await freePort();
-    vouch = await startTestServer(dialect, { port, publicUrl: `http://127.0.0.1:${port}` });
-    campaign = (
-      await vouch.api("POST", "/api/v1/campaigns", {
-        name: "Acme App",
-        url: "http://placeholder.invalid/",
-        events: ["download"],
-      })
-    ).body;
-    const install = (await vouch.api("GET", `/api/v1/campaigns/${campaign.id}/install`)).body;
-    site = await startSite(install.tracking_code, "localhost");
+    const acme = await startAcmeVouch(dialect);
+    ({ vouch, campaign } = acme);
+    site = await startSite(acme.trackingCode, "localhost");
     // The same snippet pasted on a site the campaign does not list.
-    otherSite = await startSite(install.tracking_code, "127.0.0.1");
-    await vouch.api("PATCH", `/api/v1/campaigns/${campaign.id}`, { url: `${site.origin}/` });
+    otherSite = await startSite(acme.trackingCode, "127.0.0.1");
+    await acme.useSite(site.origin);
     browser = await launchChromium();
   });
 

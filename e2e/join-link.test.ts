@@ -5,11 +5,11 @@
 // message and the sign-up form; so does an expired one.
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dialects, startTestServer, type TestServer } from "../packages/server/test/support/test-server.js";
+import { dialects, type TestServer } from "../packages/server/test/support/test-server.js";
 import { builtWidgets } from "../packages/widgets/test/support/built-script.js";
 import { launchChromium, screenshotPath } from "./support/chromium.js";
-import { freePort } from "./support/free-port.js";
 import { type CustomerSite, serveSite } from "./support/site.js";
+import { startAcmeVouch } from "./support/vouch.js";
 
 /** The owner's site: the tracking code in every <head>; the dashboard widget on /refer. */
 function startSite(trackingCode: string, widgetScript: string): Promise<CustomerSite> {
@@ -39,31 +39,11 @@ describe.each(dialects)("join link in Chromium on $name", (dialect) => {
 
   beforeAll(async () => {
     builtWidgets();
-    const port = await freePort();
-    vouch = await startTestServer(dialect, {
-      port,
-      publicUrl: `http://127.0.0.1:${port}`,
-      clock: () => Date.now() + offset,
-    });
-    campaign = (
-      await vouch.api("POST", "/api/v1/campaigns", {
-        name: "Acme App",
-        url: "http://placeholder.invalid/",
-        events: ["download"],
-      })
-    ).body;
-    const install = (await vouch.api("GET", `/api/v1/campaigns/${campaign.id}/install`)).body;
-    site = await startSite(
-      install.tracking_code,
-      `<script src="${vouch.url}/widgets/widgets.js" data-key="${campaign.public_key}" async></script>`,
-    );
-    await vouch.api("PATCH", `/api/v1/campaigns/${campaign.id}`, { url: `${site.origin}/` });
-    mark = (
-      await vouch.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, {
-        email: "mark@example.com",
-        name: "Mark James",
-      })
-    ).body;
+    const acme = await startAcmeVouch(dialect, { clock: () => Date.now() + offset });
+    ({ vouch, campaign } = acme);
+    site = await startSite(acme.trackingCode, acme.widgetScript);
+    await acme.useSite(site.origin);
+    mark = await acme.addAmbassador("mark@example.com", "Mark James");
     browser = await launchChromium();
   });
 

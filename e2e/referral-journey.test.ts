@@ -4,10 +4,10 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Receiver } from "../packages/server/test/support/receiver.js";
-import { dialects, startTestServer, type TestServer } from "../packages/server/test/support/test-server.js";
+import { dialects, type TestServer } from "../packages/server/test/support/test-server.js";
 import { launchChromium, screenshotPath } from "./support/chromium.js";
-import { freePort } from "./support/free-port.js";
 import { type CustomerSite, startCustomerSite } from "./support/site.js";
+import { startAcmeVouch } from "./support/vouch.js";
 
 describe.each(dialects)("referral journey in Chromium on $name", (dialect) => {
   let browser: Browser;
@@ -20,18 +20,10 @@ describe.each(dialects)("referral journey in Chromium on $name", (dialect) => {
   const pageErrors: Error[] = [];
 
   beforeAll(async () => {
-    const port = await freePort();
-    vouch = await startTestServer(dialect, { port, publicUrl: `http://127.0.0.1:${port}` });
-    campaign = (
-      await vouch.api("POST", "/api/v1/campaigns", {
-        name: "Acme App",
-        url: "http://placeholder.invalid/",
-        events: ["download"],
-      })
-    ).body;
-    const install = (await vouch.api("GET", `/api/v1/campaigns/${campaign.id}/install`)).body;
-    site = await startCustomerSite({ trackingCode: install.tracking_code });
-    await vouch.api("PATCH", `/api/v1/campaigns/${campaign.id}`, { url: `${site.origin}/` });
+    const acme = await startAcmeVouch(dialect);
+    ({ vouch, campaign } = acme);
+    site = await startCustomerSite({ trackingCode: acme.trackingCode });
+    await acme.useSite(site.origin);
     // The owner's server listens for the seed's "Event tracked" webhook.
     receiver = await Receiver.start();
     const hook = await vouch.api("POST", `/api/v1/campaigns/${campaign.id}/webhooks`, {
@@ -46,12 +38,7 @@ describe.each(dialects)("referral journey in Chromium on $name", (dialect) => {
       referrals_required: 3,
       description: "A free account when 3 friends download the app",
     });
-    mark = (
-      await vouch.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, {
-        email: "mark@example.com",
-        name: "Mark James",
-      })
-    ).body;
+    mark = await acme.addAmbassador("mark@example.com", "Mark James");
     browser = await launchChromium();
   });
 

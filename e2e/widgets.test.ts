@@ -4,11 +4,11 @@
 // CSS, and no layout shift while the script loads.
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dialects, startTestServer, type TestServer } from "../packages/server/test/support/test-server.js";
+import { dialects, type TestServer } from "../packages/server/test/support/test-server.js";
 import { builtWidgets } from "../packages/widgets/test/support/built-script.js";
 import { launchChromium, screenshotPath } from "./support/chromium.js";
-import { freePort } from "./support/free-port.js";
 import { type CustomerSite, serveSite } from "./support/site.js";
+import { startAcmeVouch } from "./support/vouch.js";
 
 /** What a site owner reserves for the sign-up form, so that the page does not move when it renders. */
 const RESERVED = 500;
@@ -48,33 +48,17 @@ describe.each(dialects)("widgets in Chromium on $name", (dialect) => {
 
   beforeAll(async () => {
     builtWidgets();
-    const port = await freePort();
-    vouch = await startTestServer(dialect, { port, publicUrl: `http://127.0.0.1:${port}` });
-    campaign = (
-      await vouch.api("POST", "/api/v1/campaigns", {
-        name: "Acme App",
-        url: "http://placeholder.invalid/",
-        events: ["download"],
-      })
-    ).body;
-    const install = (await vouch.api("GET", `/api/v1/campaigns/${campaign.id}/install`)).body;
-    site = await startWidgetSite(
-      install.tracking_code,
-      `<script src="${vouch.url}/widgets/widgets.js" data-key="${campaign.public_key}" async></script>`,
-    );
-    await vouch.api("PATCH", `/api/v1/campaigns/${campaign.id}`, { url: `${site.origin}/` });
+    const acme = await startAcmeVouch(dialect);
+    ({ vouch, campaign } = acme);
+    site = await startWidgetSite(acme.trackingCode, acme.widgetScript);
+    await acme.useSite(site.origin);
     await vouch.api("POST", `/api/v1/campaigns/${campaign.id}/reward-rules`, {
       name: "Free account",
       event: "download",
       referrals_required: 3,
       description: "A free account when 3 friends download the app",
     });
-    mark = (
-      await vouch.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, {
-        email: "mark@example.com",
-        name: "Mark James",
-      })
-    ).body;
+    mark = await acme.addAmbassador("mark@example.com", "Mark James");
     browser = await launchChromium();
   });
 
