@@ -2,9 +2,10 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import type { DB } from "./schema.js";
+import { WalSync } from "./wal-sync.js";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -31,6 +32,12 @@ export class DatabaseUrlError extends Error {}
 export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}
+
+/** Whether SQLite refused a lock another connection holds (the ingest connection never waits for one). */
+export function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("SQLITE_BUSY");
 }
 
 /** Parses `sqlite:<path>` or `postgres://…`, throwing DatabaseUrlError with what to fix. */
@@ -66,6 +73,64 @@ function openSqlite(path: string): Database {
   tuneSqlite(sqlite);
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: "sqlite", location: file, close: () => db.destroy() };
+}
+
+/** The connection group commit writes through, and how its commits become durable. */
+export interface IngestConnection {
+  db: Kysely<DB>;
+  /** Call right after a commit: resolves once that commit is on disk. */
+  durable(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * PostgreSQL (and SQLite in memory): the database's own connections; a commit is durable when it returns.
+ * An SQLite file: a connection of its own on the event loop, tuned so that nothing it does waits: commits
+ * with synchronous=NORMAL (written to the log, not yet synced), made durable afterwards by WalSync off the
+ * event loop; no checkpoints when a checkpoint thread runs them (see `openWalCheckpointer`); and no busy
+ * wait for a lock another connection holds, which on the event loop would stall everything: the caller
+ * retries.
+ */
+export function openIngestConnection(
+  database: Database,
+  options: { checkpointThread: boolean },
+): IngestConnection {
+  if (database.dialect !== "sqlite" || database.location === ":memory:") {
+    return { db: database.db, durable: () => Promise.resolve(), close: async () => {} };
+  }
+  const sqlite = new SQLite(database.location);
+  tuneSqlite(sqlite);
+  sqlite.pragma("synchronous = NORMAL");
+  if (options.checkpointThread) sqlite.pragma("wal_autocheckpoint = 0");
+  sqlite.pragma("busy_timeout = 0");
+  const wal = new WalSync(`${database.location}-wal`);
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  return {
+    db,
+    durable: () => wal.afterCommit(),
+    async close() {
+      await wal.close();
+      await db.destroy();
+    },
+  };
+}
+
+/**
+ * A connection for a checkpoint thread: each `checkpoint()` copies what the log holds into the database file
+ * (and syncs it) without waiting for readers or writers (PASSIVE), so the writers never pay for it.
+ */
+export function openWalCheckpointer(path: string): { checkpoint(): void; close(): void } {
+  const sqlite = new SQLite(path);
+  tuneSqlite(sqlite);
+  return {
+    checkpoint: () => void sqlite.pragma("wal_checkpoint(PASSIVE)"),
+    close: () => sqlite.close(),
+  };
+}
+
+/** Leaves a database's checkpoints to a checkpoint thread: its own commits no longer run one. */
+export async function leaveCheckpointsToThread(database: Database): Promise<void> {
+  if (database.dialect === "sqlite") await sql`pragma wal_autocheckpoint = 0`.execute(database.db);
 }
 
 /** How every Vouch connection to an SQLite file is set up (the benchmark's bare-SQLite ceiling uses it too). */

@@ -18,3 +18,4 @@ export * from "./repositories/visits.js";
 export * from "./repositories/webhooks.js";
 export * from "./repositories/widgets.js";
 export * from "./schema.js";
+export * from "./wal-sync.js";

@@ -1,5 +1,11 @@
 // Composition root: config → database → migrations → admin key → app → workers → listen.
-import { type Database, migrateToLatest, openDatabase } from "@vouch/db";
+import {
+  type Database,
+  leaveCheckpointsToThread,
+  migrateToLatest,
+  openDatabase,
+  openIngestConnection,
+} from "@vouch/db";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.js";
 import { ensureAdminKey } from "./auth/admin-key.js";
@@ -10,9 +16,10 @@ import type { AppContext } from "./context.js";
 import { createMailer } from "./mail/mailer.js";
 import { createDeliveryAgents } from "./webhooks/safe-agent.js";
 import { IngestBatcher } from "./workers/ingest-batcher.js";
-import { inProcessExecutor, ThreadExecutor, threadExecutorAvailable } from "./workers/ingest-executor.js";
+import { ingestExecutor } from "./workers/ingest-executor.js";
 import { MailWorker } from "./workers/mail-worker.js";
 import { RewardScheduler } from "./workers/reward-scheduler.js";
+import { checkpointThreadAvailable, WalCheckpointer } from "./workers/wal-checkpointer.js";
 import { WebhookWorker } from "./workers/webhook-worker.js";
 
 export interface RunningServer {
@@ -36,14 +43,13 @@ export interface StartOptions {
   /** false: run no background loops (webhook delivery, held rewards); tests drive their `runOnce()` with a fake clock. */
   webhookWorker?: boolean;
   random?: () => number;
-  /** SQLite: write ingest batches on a thread of their own (default: yes, for a database file). */
-  ingestThread?: boolean;
   /** Where the development mailer (no SMTP_URL) prints emails; default: stdout. */
   printMail?: (text: string) => void;
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const database = await openDatabase(config.databaseUrl, options.schema ? { schema: options.schema } : {});
+  let checkpointer: WalCheckpointer | undefined;
   try {
     const { applied } = await migrateToLatest(database);
     const adminKey = await ensureAdminKey(database.db, config.adminKey);
@@ -57,14 +63,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       clock,
       ...(options.random ? { random: options.random } : {}),
     });
-    const threaded =
-      database.dialect === "sqlite" &&
-      database.location !== ":memory:" &&
-      options.ingestThread !== false &&
-      threadExecutorAvailable();
-    const executor = threaded
-      ? new ThreadExecutor(config.databaseUrl)
-      : inProcessExecutor(database.db, database.dialect);
+    checkpointer = startCheckpoints(database);
+    if (checkpointer) await leaveCheckpointsToThread(database);
+    const ingestConnection = openIngestConnection(database, { checkpointThread: checkpointer !== undefined });
+    const executor = ingestExecutor(ingestConnection, database.dialect);
     const ingest = new IngestBatcher(executor, config.ingestBatchMax, () => webhooks.nudge());
     const rewards = new RewardScheduler({ db: database.db, clock, onSent: () => webhooks.nudge() });
     const mailer = createMailer(config.smtpUrl, options.printMail);
@@ -116,11 +118,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         mailer.close();
         agents.http.destroy();
         agents.https.destroy();
+        await checkpointer?.stop();
         await database.close();
       },
     };
   } catch (err) {
+    await checkpointer?.stop().catch(() => undefined);
     await database.close().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * An SQLite file's checkpoints run on a thread of their own: the ingest connection never runs one, and the
+ * others stop running them. Without the built thread (sources run before a build), SQLite's own stay on.
+ */
+function startCheckpoints(database: Database): WalCheckpointer | undefined {
+  if (database.dialect !== "sqlite" || database.location === ":memory:") return undefined;
+  if (!checkpointThreadAvailable()) return undefined;
+  return new WalCheckpointer(database.location);
 }

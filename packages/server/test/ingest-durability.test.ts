@@ -1,0 +1,126 @@
+// A 2xx from the pixel means committed: every conversion answered before a SIGKILL is there after the restart.
+// And on SQLite, the ingest connection waits for a lock another connection holds without stalling the server.
+import type { ChildProcess } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
+import { dialects, pixelPost, startTestServer } from "./support/test-server.js";
+import { kill9, processDatabase, startVouchProcess } from "./support/vouch-process.js";
+
+const KEY = "ingest_durability_key_0123456789";
+
+async function api(base: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+describe.each(dialects)("pixel conversions through a crash on $name", (dialect) => {
+  const database = processDatabase(dialect, "vouch-ingest-");
+  let vouch: ChildProcess | undefined;
+
+  afterAll(async () => {
+    if (vouch) await kill9(vouch);
+    await database.drop();
+  });
+
+  it("keeps every conversion answered 2xx before a SIGKILL in the middle of a stream of them", async () => {
+    const databaseUrl = await database.create();
+    const first = await startVouchProcess(databaseUrl, { VOUCH_ADMIN_KEY: KEY });
+    vouch = first.child;
+    const campaign = (
+      await api(first.url, "POST", "/api/v1/campaigns", {
+        name: "Crash",
+        url: "https://site.example",
+        events: ["purchase"],
+      })
+    ).body;
+    const mark = (
+      await api(first.url, "POST", `/api/v1/campaigns/${campaign.id}/subscribers`, {
+        email: "mark@example.com",
+      })
+    ).body;
+
+    // Sixteen browsers converting one after another, each friend of Mark's, until the server dies under them.
+    const acknowledged: string[] = [];
+    let n = 0;
+    let killed = false;
+    const browser = async () => {
+      while (!killed) {
+        const email = `friend${n++}@example.com`;
+        try {
+          const res = await pixelPost(first.url, "track", {
+            k: campaign.public_key,
+            event: "purchase",
+            refs: [{ code: mark.code, ts: Date.now() }],
+            data: { email, amount: 10, currency: "USD" },
+          });
+          if (res.status === 201) acknowledged.push(email);
+        } catch {
+          return; // the connection died with the server
+        }
+      }
+    };
+    const browsers = Array.from({ length: 16 }, browser);
+    while (acknowledged.length < 300) await new Promise((r) => setTimeout(r, 5));
+    killed = true;
+    await kill9(first.child);
+    await Promise.all(browsers);
+
+    const second = await startVouchProcess(databaseUrl, { VOUCH_ADMIN_KEY: KEY });
+    vouch = second.child;
+    const stored = new Set(
+      (await api(second.url, "GET", `/api/v1/campaigns/${campaign.id}/conversions`)).body.data.map(
+        (c: { email: string }) => c.email,
+      ),
+    );
+    expect(acknowledged.filter((email) => !stored.has(email))).toEqual([]);
+    // Mark's count is written in the same transaction as the conversions it counts.
+    const after = (await api(second.url, "GET", `/api/v1/subscribers/${mark.id}`)).body;
+    expect(after.people_referred).toBe(stored.size);
+  }, 60_000);
+});
+
+describe("the SQLite ingest connection and a lock held elsewhere", () => {
+  it("waits for the lock with the event loop free, then commits and answers", async () => {
+    const t = await startTestServer({ name: "sqlite" });
+    try {
+      const campaign = (
+        await t.api("POST", "/api/v1/campaigns", {
+          name: "Locked",
+          url: "https://site.example",
+          events: ["download"],
+        })
+      ).body;
+      const mark = (await t.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, { email: "m@x.io" }))
+        .body;
+      // Another connection of the server's holds SQLite's write lock across awaits, as a long use-case would.
+      const held = await t.server.database.db.startTransaction().execute();
+      await held.updateTable("campaigns").set({ name: "Locked" }).where("id", "=", campaign.id).execute();
+
+      let answered = false;
+      const visit = pixelPost(t.url, "visit", {
+        k: campaign.public_key,
+        vid: "visitor_locked_1",
+        code: mark.code,
+        url: `https://site.example/?mwr=${mark.code}`,
+      }).then((res) => {
+        answered = true;
+        return res;
+      });
+      await new Promise((r) => setTimeout(r, 150));
+      expect(answered).toBe(false);
+      // The server still answers other requests meanwhile: nothing blocks its event loop.
+      expect((await fetch(`${t.url}/health`)).status).toBe(200);
+
+      await held.commit().execute();
+      const res = await visit;
+      expect(res.status).toBe(201);
+      const stats = (await t.api("GET", `/api/v1/campaigns/${campaign.id}/stats`)).body;
+      expect(stats.visits).toBe(1);
+    } finally {
+      await t.close();
+    }
+  });
+});
