@@ -115,15 +115,29 @@ export function openIngestConnection(
   };
 }
 
+/** How long the write-ahead log may grow (in pages) before a checkpoint starts it over: SQLite's default. */
+const WAL_RESTART_PAGES = 1000;
+
 /**
- * A connection for a checkpoint thread: each `checkpoint()` copies what the log holds into the database file
- * (and syncs it) without waiting for readers or writers (PASSIVE), so the writers never pay for it.
+ * A connection for a checkpoint thread. Each `checkpoint()` copies what the log holds into the database file
+ * without waiting for anyone (PASSIVE). Commits go on meanwhile, so under steady load the log is never quite
+ * caught up, and SQLite starts it over from the beginning only once it is: past WAL_RESTART_PAGES a short
+ * RESTART takes the write lock, copies the few frames committed since and lets the next commit start the log
+ * over, so that it keeps its size instead of growing without end. Writers find the database busy for that
+ * moment (the ingest connection retries; the others wait). When readers still use the log (a long export), it
+ * gives up after a few milliseconds and tries again next time.
  */
 export function openWalCheckpointer(path: string): { checkpoint(): void; close(): void } {
   const sqlite = new SQLite(path);
   tuneSqlite(sqlite);
+  sqlite.pragma("busy_timeout = 20");
+  const passive = sqlite.prepare("pragma wal_checkpoint(PASSIVE)");
+  const restart = sqlite.prepare("pragma wal_checkpoint(RESTART)");
   return {
-    checkpoint: () => void sqlite.pragma("wal_checkpoint(PASSIVE)"),
+    checkpoint() {
+      const { log } = passive.get() as { busy: number; log: number; checkpointed: number };
+      if (log > WAL_RESTART_PAGES) restart.get();
+    },
     close: () => sqlite.close(),
   };
 }
