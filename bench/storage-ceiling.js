@@ -1,8 +1,9 @@
 // The storage ceiling: how fast this machine's disk and SQLite take the rows a workload stores, with nothing
-// else in the way — no HTTP, no parsing, no dedup reads, no counters, no thread hop. Vouch's schema (its own
-// migrations) and Vouch's connection settings (WAL, synchronous=FULL), the same rows in the same batch sizes
-// Vouch's group commit formed, one multi-row INSERT and one COMMIT per batch. No server storing those rows
-// durably can take requests faster than this on this machine; Vouch's figure is read against it.
+// else in the way — no HTTP, no parsing, no dedup reads, no counters. Vouch's schema (its own migrations) and
+// connection settings (WAL; synchronous=FULL, the log synced at every commit as Vouch's ingest has it synced
+// after each), the same rows in the same batch sizes Vouch's group commit formed, one multi-row INSERT and one
+// COMMIT per batch. No server storing those rows durably can take requests faster than this on this machine;
+// Vouch's figure is read against it.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
