@@ -19,7 +19,7 @@ export type IdPrefix =
 export function newId(
   prefix: IdPrefix,
   now: number = Date.now(),
-  random: (n: number) => Uint8Array = randomBytes,
+  random: (n: number) => Uint8Array = pooledRandomBytes,
 ): string {
   let time = "";
   let t = now;
@@ -39,6 +39,24 @@ export function randomToken(length: number, random: (n: number) => Uint8Array = 
   return out;
 }
 
+// Ids draw their random bytes from the system a pool at a time: each draw is a call into the crypto library
+// (and on some systems a system call), and the ingest path makes an id for every visit and conversion. Keys
+// and secrets (randomToken) draw theirs directly.
+const POOL_SIZE = 4096;
+let pool: Uint8Array = new Uint8Array(0);
+let used = 0;
+
 function randomBytes(n: number): Uint8Array {
   return globalThis.crypto.getRandomValues(new Uint8Array(n));
+}
+
+function pooledRandomBytes(n: number): Uint8Array {
+  if (n > POOL_SIZE) return randomBytes(n);
+  if (used + n > pool.length) {
+    pool = randomBytes(POOL_SIZE);
+    used = 0;
+  }
+  const out = pool.subarray(used, used + n);
+  used += n;
+  return out;
 }
