@@ -3,18 +3,11 @@
 import type { ChildProcess } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { dialects, pixelPost, startTestServer } from "./support/test-server.js";
-import { kill9, processDatabase, startVouchProcess } from "./support/vouch-process.js";
+import { adminApi, kill9, processDatabase, startVouchProcess } from "./support/vouch-process.js";
 
 const KEY = "ingest_durability_key_0123456789";
 
-async function api(base: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-}
+const api = adminApi(KEY);
 
 describe.each(dialects)("pixel conversions through a crash on $name", (dialect) => {
   const database = processDatabase(dialect, "vouch-ingest-");

@@ -4,20 +4,13 @@ import type { ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { afterAll, describe, expect, it } from "vitest";
 import { dialects } from "./support/test-server.js";
-import { kill9, processDatabase, startVouchProcess } from "./support/vouch-process.js";
+import { adminApi, kill9, processDatabase, startVouchProcess } from "./support/vouch-process.js";
 
 const KEY = "durability_admin_key_0123456789";
 const startVouch = (databaseUrl: string) =>
   startVouchProcess(databaseUrl, { VOUCH_ADMIN_KEY: KEY, VOUCH_WEBHOOK_ALLOW_PRIVATE: "1" });
 
-async function api(base: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-}
+const api = adminApi(KEY);
 
 describe.each(dialects)("outbox durability on $name", (dialect) => {
   const database = processDatabase(dialect, "vouch-outbox-");

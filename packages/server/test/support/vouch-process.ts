@@ -33,6 +33,18 @@ export function startVouchProcess(databaseUrl: string, env: Record<string, strin
   });
 }
 
+/** The admin API of a Vouch process, with its admin key: JSON in, status and JSON out. */
+export function adminApi(key: string) {
+  return async (base: string, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+}
+
 /** Kills the process at once, as a crash or `kill -9` would: nothing gets to finish. */
 export function kill9(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
