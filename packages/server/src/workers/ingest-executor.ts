@@ -1,5 +1,7 @@
-// Where a batch is written: the ingest connection (see openIngestConnection), on the event loop. A batch's
-// transaction runs to its commit without giving the event loop up; it is answered once `durable` resolves.
+// Where a batch is written: the ingest connection (see openIngestConnection). On SQLite a batch's transaction
+// runs on the event loop to its commit without giving it up (better-sqlite3 answers at once), so no other
+// connection of the server ever finds the ingest connection's lock held. A batch is answered once `durable`
+// resolves.
 import { type Dialect, type IngestConnection, isBusy } from "@vouch/db";
 import { AppError } from "../errors.js";
 import type { ConversionRequest } from "../use-cases/record-conversions.js";
