@@ -14,6 +14,7 @@ export function checkpointThreadAvailable(): boolean {
 
 export class WalCheckpointer {
   private worker: Worker;
+  private alive = false;
   private stopping = false;
 
   constructor(
@@ -27,6 +28,8 @@ export class WalCheckpointer {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    // A thread that died and waits to be replaced has nothing to finish.
+    if (!this.alive) return;
     const exited = new Promise((r) => this.worker.once("exit", r));
     this.worker.postMessage("stop");
     await exited;
@@ -34,6 +37,7 @@ export class WalCheckpointer {
 
   private spawn(): Worker {
     const worker = new Worker(THREAD_ENTRY, { workerData: { path: this.path, intervalMs: this.intervalMs } });
+    this.alive = true;
     worker.on("message", (msg: { error?: string }) => {
       if (msg.error) this.log(`vouch: checkpoint failed, will retry: ${msg.error}`);
     });
@@ -41,6 +45,7 @@ export class WalCheckpointer {
     // A thread that dies is replaced (after a pause, should it die at once again): without checkpoints the
     // log would only grow.
     worker.on("exit", () => {
+      this.alive = false;
       if (this.stopping) return;
       setTimeout(() => {
         if (!this.stopping) this.worker = this.spawn();
