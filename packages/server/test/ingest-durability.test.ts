@@ -1,6 +1,7 @@
 // A 2xx from the pixel means committed: every conversion answered before a SIGKILL is there after the restart.
 // And on SQLite, the ingest connection waits for a lock another connection holds without stalling the server.
 import type { ChildProcess } from "node:child_process";
+import SQLite from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { dialects, pixelPost, startTestServer } from "./support/test-server.js";
 import { adminApi, kill9, processDatabase, startVouchProcess } from "./support/vouch-process.js";
@@ -76,29 +77,48 @@ describe.each(dialects)("pixel conversions through a crash on $name", (dialect) 
 });
 
 describe("the SQLite ingest connection and a lock held elsewhere", () => {
-  it("waits for the lock with the event loop free, then commits and answers", async () => {
-    const t = await startTestServer({ name: "sqlite" });
-    try {
-      const campaign = (
-        await t.api("POST", "/api/v1/campaigns", {
-          name: "Locked",
-          url: "https://site.example",
-          events: ["download"],
-        })
-      ).body;
-      const mark = (await t.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, { email: "m@x.io" }))
-        .body;
-      // Another connection of the server's holds SQLite's write lock across awaits, as a long use-case would.
-      const held = await t.server.database.db.startTransaction().execute();
-      await held.updateTable("campaigns").set({ name: "Locked" }).where("id", "=", campaign.id).execute();
-
-      let answered = false;
-      const visit = pixelPost(t.url, "visit", {
+  /**
+   * A server with a campaign, an ambassador and one visit (so the campaign is cached), and SQLite's write lock
+   * held by another connection to its file, as `vouch import` in another process holds it. (The background
+   * workers are off: their own writes would wait for the lock too, which is not what is tested here.)
+   */
+  async function lockedServer() {
+    const t = await startTestServer({ name: "sqlite" }, { webhookWorker: false });
+    const campaign = (
+      await t.api("POST", "/api/v1/campaigns", {
+        name: "Locked",
+        url: "https://site.example",
+        events: ["download"],
+      })
+    ).body;
+    const mark = (await t.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, { email: "m@x.io" }))
+      .body;
+    const visit = (vid = "visitor_locked_1") =>
+      pixelPost(t.url, "visit", {
         k: campaign.public_key,
-        vid: "visitor_locked_1",
+        vid,
         code: mark.code,
         url: `https://site.example/?mwr=${mark.code}`,
-      }).then((res) => {
+      });
+    expect((await visit("visitor_before_lock")).status).toBe(201);
+    const other = new SQLite(t.server.database.location);
+    other.exec("begin immediate");
+    const held = {
+      release: () => {
+        other.exec("commit");
+        other.close();
+      },
+    };
+    const visitsCounted = async () =>
+      (await t.api("GET", `/api/v1/campaigns/${campaign.id}/stats`)).body.visits as number;
+    return { t, held, visit, visitsCounted };
+  }
+
+  it("waits for the lock with the event loop free, then commits and answers", async () => {
+    const { t, held, visit, visitsCounted } = await lockedServer();
+    try {
+      let answered = false;
+      const pending = visit().then((res) => {
         answered = true;
         return res;
       });
@@ -107,13 +127,27 @@ describe("the SQLite ingest connection and a lock held elsewhere", () => {
       // The server still answers other requests meanwhile: nothing blocks its event loop.
       expect((await fetch(`${t.url}/health`)).status).toBe(200);
 
-      await held.commit().execute();
-      const res = await visit;
+      held.release();
+      const res = await pending;
       expect(res.status).toBe(201);
-      const stats = (await t.api("GET", `/api/v1/campaigns/${campaign.id}/stats`)).body;
-      expect(stats.visits).toBe(1);
+      expect(await visitsCounted()).toBe(2);
     } finally {
       await t.close();
     }
   });
+
+  it("gives up after 5 s with 503 unavailable and writes nothing", async () => {
+    const { t, held, visit, visitsCounted } = await lockedServer();
+    try {
+      const res = await visit();
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe("unavailable");
+      expect(res.body.error.message).toMatch(/database is busy/);
+
+      held.release();
+      expect(await visitsCounted()).toBe(1);
+    } finally {
+      await t.close();
+    }
+  }, 15_000);
 });
