@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB, VisitorLinkRow } from "../schema.js";
+import { list, runShaped } from "./batch-sql.js";
 
 /** Links a browser to an ambassador; a browser already linked in this campaign moves to the newest one. */
 export async function upsertVisitorLink(db: Kysely<DB>, row: VisitorLinkRow): Promise<void> {
@@ -36,10 +37,11 @@ export async function listVisitorLinks(
   visitorIds: readonly string[],
 ): Promise<VisitorLinkRow[]> {
   if (campaignIds.length === 0 || visitorIds.length === 0) return [];
-  return db
-    .selectFrom("visitor_links")
-    .selectAll()
-    .where("campaign_id", "in", campaignIds)
-    .where("visitor_id", "in", visitorIds)
-    .execute();
+  return runShaped<VisitorLinkRow>(
+    db,
+    `visitorLinks ${campaignIds.length} ${visitorIds.length}`,
+    (p) =>
+      `select * from "visitor_links" where "campaign_id" in ${list(p, campaignIds.length)} and "visitor_id" in ${list(p, visitorIds.length)}`,
+    [...campaignIds, ...visitorIds],
+  );
 }

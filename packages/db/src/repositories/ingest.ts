@@ -1,6 +1,7 @@
 // Set-based queries for group commit: each touches every request of a batch in one statement.
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { ConversionRow, DB, SubscriberRow, WebhookRow } from "../schema.js";
+import { columnList, list, rowsOf, runShaped, valuesOf } from "./batch-sql.js";
 
 export interface DedupGroup {
   campaignId: string;
@@ -17,20 +18,47 @@ export async function findConversionsByKeys(
   db: Kysely<DB>,
   groups: readonly DedupGroup[],
 ): Promise<ConversionRow[]> {
-  const lookups: Array<Promise<ConversionRow[]>> = [];
+  const rows: ConversionRow[] = [];
   for (const g of groups) {
-    const base = db
-      .selectFrom("conversions")
-      .selectAll()
-      .where("campaign_id", "=", g.campaignId)
-      .where("event", "=", g.event);
-    if (g.emails.length > 0) lookups.push(base.where("email", "in", g.emails).execute());
-    if (g.transactionIds.length > 0)
-      lookups.push(base.where("transaction_id", "in", g.transactionIds).execute());
+    for (const [column, keys] of [
+      ["email", g.emails],
+      ["transaction_id", g.transactionIds],
+    ] as const) {
+      if (keys.length === 0) continue;
+      rows.push(
+        ...(await runShaped<ConversionRow>(
+          db,
+          `conversionsBy ${column} ${keys.length}`,
+          (p) =>
+            `select * from "conversions" where "campaign_id" = ${p()} and "event" = ${p()} and "${column}" in ${list(p, keys.length)}`,
+          [g.campaignId, g.event, ...keys],
+        )),
+      );
+    }
   }
-  const rows = (await Promise.all(lookups)).flat();
   return [...new Map(rows.map((r) => [r.id, r])).values()].sort((a, b) => a.created_at - b.created_at);
 }
+
+const CONVERSION_COLUMNS = Object.keys({
+  id: true,
+  campaign_id: true,
+  event: true,
+  email: true,
+  first_name: true,
+  last_name: true,
+  amount_minor: true,
+  currency: true,
+  transaction_id: true,
+  source: true,
+  status: true,
+  verified: true,
+  channel: true,
+  referrer_id: true,
+  referral_code: true,
+  visitor_id: true,
+  data: true,
+  created_at: true,
+} satisfies Record<keyof ConversionRow, true>) as (keyof ConversionRow)[];
 
 /** Inserts what no unique key already holds; returns the ids inserted. */
 export async function insertConversions(
@@ -38,12 +66,13 @@ export async function insertConversions(
   rows: readonly ConversionRow[],
 ): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const inserted = await db
-    .insertInto("conversions")
-    .values(rows)
-    .onConflict((oc) => oc.doNothing())
-    .returning("id")
-    .execute();
+  const inserted = await runShaped<{ id: string }>(
+    db,
+    `insertConversions ${rows.length}`,
+    (p) =>
+      `insert into "conversions" (${columnList(CONVERSION_COLUMNS)}) values ${rowsOf(p, rows.length, CONVERSION_COLUMNS.length)} on conflict do nothing returning "id"`,
+    valuesOf(rows, CONVERSION_COLUMNS),
+  );
   return new Set(inserted.map((r) => r.id));
 }
 
@@ -54,17 +83,17 @@ export async function listSubscribersByIdsOrCodes(
 ): Promise<SubscriberRow[]> {
   if (ids.length === 0 && codes.length === 0) return [];
   // A deleted ambassador is found by neither id nor code: nothing is attributed or counted to them any more.
-  return db
-    .selectFrom("subscribers")
-    .selectAll()
-    .where("deleted_at", "is", null)
-    .where((eb) => {
-      const ors = [];
-      if (ids.length > 0) ors.push(eb("id", "in", ids));
-      if (codes.length > 0) ors.push(eb("code", "in", codes));
-      return eb.or(ors);
-    })
-    .execute();
+  return runShaped<SubscriberRow>(
+    db,
+    `subscribersByIdsOrCodes ${ids.length} ${codes.length}`,
+    (p) => {
+      const ors: string[] = [];
+      if (ids.length > 0) ors.push(`"id" in ${list(p, ids.length)}`);
+      if (codes.length > 0) ors.push(`"code" in ${list(p, codes.length)}`);
+      return `select * from "subscribers" where "deleted_at" is null and (${ors.join(" or ")})`;
+    },
+    [...ids, ...codes],
+  );
 }
 
 export interface ReferredVisit {
@@ -85,29 +114,25 @@ export async function listReferredVisitsOf(
   since: number,
 ): Promise<ReferredVisit[]> {
   if (visitorIds.length === 0 || campaignIds.length === 0) return [];
-  const rows = await db
-    .selectFrom("visits")
-    .innerJoin("subscribers", "subscribers.id", "visits.subscriber_id")
-    .select([
-      "visits.campaign_id as campaign_id",
-      "visits.visitor_id as visitor_id",
-      "visits.subscriber_id as subscriber_id",
-      "subscribers.email as email",
-      "subscribers.code as code",
-      "visits.source as source",
-      "visits.created_at as created_at",
-    ])
-    .where("visits.campaign_id", "in", campaignIds)
-    .where("visits.visitor_id", "in", visitorIds)
-    .where("visits.created_at", ">=", since)
-    .where("subscribers.deleted_at", "is", null)
-    .execute();
+  const rows = await runShaped<ReferredVisit>(
+    db,
+    `referredVisitsOf ${campaignIds.length} ${visitorIds.length}`,
+    (p) =>
+      `select "visits"."campaign_id" as "campaign_id", "visits"."visitor_id" as "visitor_id", ` +
+      `"visits"."subscriber_id" as "subscriber_id", "subscribers"."email" as "email", ` +
+      `"subscribers"."code" as "code", "visits"."source" as "source", "visits"."created_at" as "created_at" ` +
+      `from "visits" inner join "subscribers" on "subscribers"."id" = "visits"."subscriber_id" ` +
+      `where "visits"."campaign_id" in ${list(p, campaignIds.length)} ` +
+      `and "visits"."visitor_id" in ${list(p, visitorIds.length)} ` +
+      `and "visits"."created_at" >= ${p()} and "subscribers"."deleted_at" is null`,
+    [...campaignIds, ...visitorIds, since],
+  );
   // Sorted here, not in SQL: an ORDER BY created_at tempts SQLite into the (campaign, created_at) index, which
   // reads every visit of the window instead of the few of these visitors.
-  return rows
-    .map((r) => ({ ...r, subscriber_id: r.subscriber_id as string }))
-    .sort((a, b) => a.created_at - b.created_at);
+  return rows.sort((a, b) => a.created_at - b.created_at);
 }
+
+const FRIEND_COLUMNS = ["referrer_id", "friend_key", "conversion_id", "created_at"] as const;
 
 /** Records friends per referrer; returns the pairs that were new. */
 export async function insertReferredFriends(
@@ -115,16 +140,17 @@ export async function insertReferredFriends(
   rows: ReadonlyArray<{ referrer_id: string; friend_key: string; conversion_id: string; created_at: number }>,
 ): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const inserted = await db
-    .insertInto("referred_friends")
-    .values(rows)
-    .onConflict((oc) => oc.columns(["referrer_id", "friend_key"]).doNothing())
-    .returning(["referrer_id", "friend_key"])
-    .execute();
+  const inserted = await runShaped<{ referrer_id: string; friend_key: string }>(
+    db,
+    `insertReferredFriends ${rows.length}`,
+    (p) =>
+      `insert into "referred_friends" (${columnList(FRIEND_COLUMNS)}) values ${rowsOf(p, rows.length, FRIEND_COLUMNS.length)} ` +
+      `on conflict ("referrer_id", "friend_key") do nothing returning "referrer_id", "friend_key"`,
+    valuesOf(rows, FRIEND_COLUMNS),
+  );
   return new Set(inserted.map((r) => `${r.referrer_id} ${r.friend_key}`));
 }
 
-/** Adds each referrer's newly referred friends to people_referred, in one statement. */
 /** Adds each referrer's new friends to their count; returns those referrers as they now stand. */
 export async function addPeopleReferred(
   db: Kysely<DB>,
@@ -132,21 +158,25 @@ export async function addPeopleReferred(
 ): Promise<SubscriberRow[]> {
   if (increments.size === 0) return [];
   const ids = [...increments.keys()];
-  const cases = sql.join(
-    ids.map((id) => sql`when ${id} then cast(${increments.get(id) ?? 0} as integer)`),
-    sql` `,
+  return runShaped<SubscriberRow>(
+    db,
+    `addPeopleReferred ${ids.length}`,
+    (p) => {
+      const cases = ids.map(() => `when ${p()} then cast(${p()} as integer)`).join(" ");
+      return `update "subscribers" set "people_referred" = people_referred + (case id ${cases} else 0 end) where "id" in ${list(p, ids.length)} returning *`;
+    },
+    [...ids.flatMap((id) => [id, increments.get(id) ?? 0]), ...ids],
   );
-  return db
-    .updateTable("subscribers")
-    .set({ people_referred: sql<number>`people_referred + (case id ${cases} else 0 end)` })
-    .where("id", "in", ids)
-    .returningAll()
-    .execute();
 }
 
 export async function listWebhooksOf(db: Kysely<DB>, campaignIds: readonly string[]): Promise<WebhookRow[]> {
   if (campaignIds.length === 0) return [];
-  return db.selectFrom("webhooks").selectAll().where("campaign_id", "in", campaignIds).execute();
+  return runShaped<WebhookRow>(
+    db,
+    `webhooksOf ${campaignIds.length}`,
+    (p) => `select * from "webhooks" where "campaign_id" in ${list(p, campaignIds.length)}`,
+    campaignIds,
+  );
 }
 
 export async function listSubscribersByEmails(

@@ -1,6 +1,7 @@
 import { type Kysely, sql, type Updateable } from "kysely";
 import type { Dialect } from "../connect.js";
 import type { DB, RewardRow, RewardRuleRow, RewardRulesTable, RewardsTable } from "../schema.js";
+import { list, runShaped } from "./batch-sql.js";
 
 export async function insertRewardRule(db: Kysely<DB>, row: RewardRuleRow): Promise<void> {
   await db.insertInto("reward_rules").values(row).execute();
@@ -26,13 +27,13 @@ export async function listActiveRulesOf(
   campaignIds: readonly string[],
 ): Promise<RewardRuleRow[]> {
   if (campaignIds.length === 0) return [];
-  return db
-    .selectFrom("reward_rules")
-    .selectAll()
-    .where("campaign_id", "in", campaignIds)
-    .where("archived_at", "is", null)
-    .orderBy("id")
-    .execute();
+  return runShaped<RewardRuleRow>(
+    db,
+    `activeRulesOf ${campaignIds.length}`,
+    (p) =>
+      `select * from "reward_rules" where "campaign_id" in ${list(p, campaignIds.length)} and "archived_at" is null order by "id"`,
+    campaignIds,
+  );
 }
 
 export async function updateRewardRule(
