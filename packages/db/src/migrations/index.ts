@@ -7,6 +7,7 @@ import * as widgets from "./0005-widgets.js";
 import * as doubleOptIn from "./0006-double-opt-in.js";
 import * as joinLinks from "./0007-join-links.js";
 import * as subscriberDeletion from "./0008-subscriber-deletion.js";
+import * as ingestIndexes from "./0009-ingest-indexes.js";
 
 // Forward-only: a migration once released is never edited; changes come as new files, in order.
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   "0006-double-opt-in": doubleOptIn,
   "0007-join-links": joinLinks,
   "0008-subscriber-deletion": subscriberDeletion,
+  "0009-ingest-indexes": ingestIndexes,
 };
 
 export const migrationProvider: MigrationProvider = {
