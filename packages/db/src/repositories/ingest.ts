@@ -151,19 +151,26 @@ export async function insertReferredFriends(
   return new Set(inserted.map((r) => `${r.referrer_id} ${r.friend_key}`));
 }
 
-/** Adds each referrer's new friends to their count; returns those referrers as they now stand. */
+/**
+ * Adds each referrer's new friends to their count; returns their counts as they now stand (only these two
+ * columns: the rest of each row is already at hand, and turning columns into JavaScript costs more than
+ * the update itself).
+ */
 export async function addPeopleReferred(
   db: Kysely<DB>,
   increments: ReadonlyMap<string, number>,
-): Promise<SubscriberRow[]> {
+): Promise<Array<{ id: string; people_referred: number }>> {
   if (increments.size === 0) return [];
   const ids = [...increments.keys()];
-  return runShaped<SubscriberRow>(
+  return runShaped<{ id: string; people_referred: number }>(
     db,
     `addPeopleReferred ${ids.length}`,
     (p) => {
       const cases = ids.map(() => `when ${p()} then cast(${p()} as integer)`).join(" ");
-      return `update "subscribers" set "people_referred" = people_referred + (case id ${cases} else 0 end) where "id" in ${list(p, ids.length)} returning *`;
+      return (
+        `update "subscribers" set "people_referred" = people_referred + (case id ${cases} else 0 end) ` +
+        `where "id" in ${list(p, ids.length)} returning "id", "people_referred"`
+      );
     },
     [...ids.flatMap((id) => [id, increments.get(id) ?? 0]), ...ids],
   );

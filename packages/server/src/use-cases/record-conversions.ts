@@ -172,9 +172,15 @@ export async function recordConversions(
   }
   const counted = await addPeopleReferred(db, increments);
 
-  // 5. The referrers as they now stand, for the answers and the webhook payloads: those just counted came
-  //    back from their update; the others (a friend converting again) are read.
-  const referrers = new Map(counted.map((s) => [s.id, s]));
+  // 5. The referrers as they now stand, for the answers and the webhook payloads: those just counted are the
+  //    rows looked up in step 1 with the counts their update returned; the others (a friend converting
+  //    again, or a referrer found only through the server's record of a visit) are read.
+  const peopleById = new Map(people.map((s) => [s.id, s]));
+  const referrers = new Map<string, SubscriberRow>();
+  for (const { id, people_referred } of counted) {
+    const row = peopleById.get(id);
+    if (row) referrers.set(id, { ...row, people_referred });
+  }
   const unread = [
     ...new Set(
       decided.flatMap((d) =>
