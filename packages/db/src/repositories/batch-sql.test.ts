@@ -15,6 +15,7 @@ import {
   findConversionsByKeys,
   insertConversions,
   insertReferredFriends,
+  listAmbassadorCodes,
   listReferredVisitsOf,
   listSubscribersByIdsOrCodes,
 } from "./ingest.js";
@@ -162,6 +163,15 @@ describe.each(targets)("statements kept by shape ($name)", ({ name }) => {
     ]);
     expect(ids(await listSubscribersByIdsOrCodes(db, [], ["MARK", "NOBODY"]))).toEqual(["sub_mark"]);
     expect(ids(await listSubscribersByIdsOrCodes(db, ["sub_omar"], []))).toEqual(["sub_omar"]);
+  });
+
+  it("says whose each code is, and nothing for a code no ambassador has", async () => {
+    const { db } = database;
+    const found = await listAmbassadorCodes(db, ["OMAR", "NOBODY", "MARK"]);
+    expect(found.sort((a, b) => a.code.localeCompare(b.code))).toEqual([
+      { id: "sub_mark", campaign_id: "cmp_a", code: "MARK" },
+      { id: "sub_omar", campaign_id: "cmp_a", code: "OMAR" },
+    ]);
   });
 
   it("adds each referrer's own increment and returns the counts as they stand", async () => {

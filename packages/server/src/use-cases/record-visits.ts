@@ -4,7 +4,7 @@ import {
   type DB,
   insertVisits,
   type Kysely,
-  listSubscribersByIdsOrCodes,
+  listAmbassadorCodes,
   type VisitRow,
 } from "@vouch/db";
 
@@ -23,7 +23,7 @@ export async function recordVisits(
   requests: readonly VisitRequest[],
 ): Promise<Array<{ id: string; referred: boolean }>> {
   const codes = [...new Set(requests.map((r) => r.input.code))];
-  const known = await listSubscribersByIdsOrCodes(db, [], codes);
+  const known = await listAmbassadorCodes(db, codes);
   const rows: VisitRow[] = requests.map(({ campaign, input, now }) => {
     const subscriber = known.find((s) => s.code === input.code && s.campaign_id === campaign.id);
     return {
