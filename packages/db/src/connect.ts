@@ -4,6 +4,7 @@ import { dirname, resolve } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
+import { LockWaitingSqliteDialect } from "./lock-wait.js";
 import type { DB } from "./schema.js";
 import { WalSync } from "./wal-sync.js";
 
@@ -32,12 +33,6 @@ export class DatabaseUrlError extends Error {}
 export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
-}
-
-/** Whether SQLite refused a lock another connection holds (the ingest connection never waits for one). */
-export function isBusy(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && code.startsWith("SQLITE_BUSY");
 }
 
 /** Parses `sqlite:<path>` or `postgres://…`, throwing DatabaseUrlError with what to fix. */
@@ -71,7 +66,11 @@ function openSqlite(path: string): Database {
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   tuneSqlite(sqlite);
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  // Locks other connections hold are waited for by the dialect, off the event loop (lock-wait.ts).
+  sqlite.pragma("busy_timeout = 0");
+  const db = new Kysely<DB>({
+    dialect: new LockWaitingSqliteDialect({ database: withStatementCache(sqlite) }, sqlite),
+  });
   return { db, dialect: "sqlite", location: file, close: () => db.destroy() };
 }
 
@@ -157,6 +156,7 @@ export function tuneSqlite(sqlite: SQLite.Database): void {
   // FULL: a commit is on disk before it is acknowledged; group commit keeps that affordable.
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("foreign_keys = ON");
+  // A wait inside SQLite stops the thread: the server's own connections set 0 and wait off the event loop.
   sqlite.pragma("busy_timeout = 5000");
   // Let SQLite gather the statistics its planner needs, cheaply, as it recommends doing on every open.
   sqlite.pragma("optimize = 0x10002");
@@ -171,8 +171,9 @@ function withStatementCache(sqlite: SQLite.Database, size = 500) {
   return {
     close: () => sqlite.close(),
     prepare(kyselySql: string) {
-      // Two connections write (the ingest thread and the event loop's): a transaction takes the write lock
-      // when it begins, so one that read first never fails to upgrade; it waits (busy_timeout) instead.
+      // Two connections of the server write (the ingest connection and its own), and other processes may: a
+      // transaction takes the write lock when it begins, so one that read first never fails to upgrade; the
+      // begin waits for the lock instead (off the event loop: lock-wait.ts, and the ingest's retries).
       const sqlText = kyselySql === "begin" ? "begin immediate" : kyselySql;
       let stmt = cache.get(sqlText);
       if (stmt) {

@@ -1,5 +1,6 @@
 export { type ControlledTransaction, Kysely, type Transaction } from "kysely";
 export * from "./connect.js";
+export * from "./lock-wait.js";
 export * from "./migrate.js";
 export * from "./repositories/campaigns.js";
 export * from "./repositories/conversions.js";

@@ -1,3 +1,4 @@
+import { isBusy } from "@vouch/db";
 import type { FastifyError, FastifyInstance } from "fastify";
 import { AppError, type ErrorCode } from "../errors.js";
 
@@ -12,6 +13,12 @@ export function installErrorHandler(app: FastifyInstance): void {
       const body: ErrorBody = { error: { code: err.code, message: err.message } };
       if (err.field) body.error.field = err.field;
       return reply.status(err.status).send(body);
+    }
+    // SQLite's write lock stayed taken (by another process) for longer than a statement waits for it.
+    if (isBusy(err)) {
+      return reply
+        .status(503)
+        .send({ error: { code: "unavailable", message: "the database is busy; try again in a moment" } });
     }
     const framework = fromFramework(err);
     if (framework) return reply.status(framework.status).send({ error: framework.error });
