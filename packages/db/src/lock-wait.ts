@@ -29,18 +29,22 @@ export function isBusy(err: unknown): boolean {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+export interface LockWaitOptions {
+  /** Whether a refusal left nothing done, so that the attempt may be made again (checked before each try). */
+  retryable?: () => boolean;
+  /** Waits between tries. */
+  pause?: (ms: number) => Promise<void>;
+  /** When to give up (epoch ms); LOCK_WAIT_MS from now when not given. */
+  giveUpAt?: number;
+}
+
 /**
- * Runs `attempt` until SQLite stops refusing it a lock, for up to LOCK_WAIT_MS, then rethrows the refusal.
+ * Runs `attempt` until SQLite stops refusing it a lock, or until `giveUpAt`, then rethrows the refusal.
  * Tries are 1 ms apart at first, since the usual holder (a checkpoint, a batch) lets go within
- * milliseconds and a longer step would only add to the wait, then 10 ms apart. `retryable` says whether
- * a refusal left nothing done (checked before each try); `pause` waits between tries.
+ * milliseconds and a longer step would only add to the wait, then 10 ms apart.
  */
-export async function waitForLock<T>(
-  attempt: () => Promise<T>,
-  retryable: () => boolean = () => true,
-  pause: (ms: number) => Promise<void> = sleep,
-): Promise<T> {
-  const giveUpAt = Date.now() + LOCK_WAIT_MS;
+export async function waitForLock<T>(attempt: () => Promise<T>, options: LockWaitOptions = {}): Promise<T> {
+  const { retryable = () => true, pause = sleep, giveUpAt = Date.now() + LOCK_WAIT_MS } = options;
   for (let tries = 1; ; tries++) {
     const safe = retryable();
     try {
@@ -90,11 +94,10 @@ class LockWaitingSqliteDriver extends SqliteDriver {
       };
       this.wrapped = {
         executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> =>
-          waitForLock(
-            () => connection.executeQuery<R>(query),
-            () => !this.sqlite.inTransaction,
-            lendWhileWaiting,
-          ),
+          waitForLock(() => connection.executeQuery<R>(query), {
+            retryable: () => !this.sqlite.inTransaction,
+            pause: lendWhileWaiting,
+          }),
         streamQuery: <R>(query: CompiledQuery, chunkSize?: number) =>
           connection.streamQuery<R>(query, chunkSize),
       };

@@ -150,4 +150,23 @@ describe("the SQLite ingest connection and a lock held elsewhere", () => {
       await t.close();
     }
   }, 15_000);
+
+  it("answers requests queued behind the lock 503 about 5 s after they came, not 5 s per batch in turn", async () => {
+    const { t, held, visit, visitsCounted } = await lockedServer();
+    try {
+      // Sent together; they form one batch or several. Each batch waiting 5 s of its own, one after another
+      // (or each request retried alone after its batch gave up), would take 10 s or more.
+      const started = Date.now();
+      const answers = await Promise.all(
+        ["visitor_a_123", "visitor_b_123", "visitor_c_123", "visitor_d_123"].map(visit),
+      );
+      expect(answers.map((r) => r.status)).toEqual([503, 503, 503, 503]);
+      expect(Date.now() - started).toBeLessThan(8_000);
+
+      held.release();
+      expect(await visitsCounted()).toBe(1);
+    } finally {
+      await t.close();
+    }
+  }, 30_000);
 });

@@ -1,3 +1,4 @@
+import { LOCK_WAIT_MS } from "@vouch/db";
 import { AppError } from "../errors.js";
 import type { ConversionRequest, RecordConversionOutcome } from "../use-cases/record-conversions.js";
 import type { VisitRequest } from "../use-cases/record-visits.js";
@@ -5,6 +6,8 @@ import type { CommittedBatch, IngestExecutor } from "./ingest-executor.js";
 
 interface Pending<Req, Res> {
   request: Req;
+  /** When it was queued (epoch ms): it waits for a lock held elsewhere for at most LOCK_WAIT_MS from then. */
+  queuedAt: number;
   resolve: (value: Res) => void;
   reject: (err: unknown) => void;
 }
@@ -16,7 +19,8 @@ type ConversionJob = Pending<ConversionRequest, RecordConversionOutcome>;
  * Group commit: the visits and conversions of requests that arrive together are written in one transaction,
  * with set-based queries, and each request is answered only once that transaction's commit is on disk. A
  * request refused by a business rule (an AppError) writes nothing and does not spoil the others; should the
- * whole transaction fail, each request is retried alone so one poison request fails only itself.
+ * whole transaction fail, each request is retried alone so one poison request fails only itself (but not
+ * when it waited out a lock held elsewhere: then all of them are answered 503 unavailable together).
  *
  * While a commit is being synced the event loop is free: the requests arriving meanwhile form the next batch,
  * written once the sync is done. (Writing it during the sync instead was measured slower: smaller batches,
@@ -53,7 +57,7 @@ export class IngestBatcher {
   private enqueue<Req, Res>(queue: Pending<Req, Res>[], request: Req): Promise<Res> {
     if (this.closed) return Promise.reject(new AppError("unavailable", "the server is shutting down"));
     return new Promise<Res>((resolve, reject) => {
-      queue.push({ request, resolve, reject });
+      queue.push({ request, queuedAt: Date.now(), resolve, reject });
       if (!this.running) {
         this.running = true;
         // Let the requests already in this turn of the event loop join the batch.
@@ -71,7 +75,9 @@ export class IngestBatcher {
       try {
         committed = await this.write(visits, conversions);
       } catch (err) {
-        if (visits.length + conversions.length === 1) {
+        // Alone, the one request fails; so does every request of a batch that waited out the lock (each
+        // retried alone would wait as long again, in turn).
+        if (visits.length + conversions.length === 1 || isUnavailable(err)) {
           for (const job of [...visits, ...conversions]) job.reject(err);
           continue;
         }
@@ -84,11 +90,17 @@ export class IngestBatcher {
     this.running = false;
   }
 
-  /** One transaction for the batch. */
+  /**
+   * One transaction for the batch. Behind a lock held elsewhere it waits until LOCK_WAIT_MS after its oldest
+   * request was queued, so that no request waits longer in all, however many batches queued before it.
+   */
   private write(visits: VisitJob[], conversions: ConversionJob[]): Promise<CommittedBatch> {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const job of [...visits, ...conversions]) oldest = Math.min(oldest, job.queuedAt);
     return this.executor.write(
       visits.map((j) => j.request),
       conversions.map((j) => j.request),
+      oldest + LOCK_WAIT_MS,
     );
   }
 
@@ -122,3 +134,5 @@ export class IngestBatcher {
     }
   }
 }
+
+const isUnavailable = (err: unknown) => err instanceof AppError && err.code === "unavailable";

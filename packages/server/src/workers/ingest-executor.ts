@@ -15,14 +15,18 @@ export interface CommittedBatch {
 }
 
 export interface IngestExecutor {
-  write(visits: VisitRequest[], conversions: ConversionRequest[]): Promise<CommittedBatch>;
+  /** `giveUpAt`: when the batch stops waiting for a lock another connection holds (epoch ms). */
+  write(visits: VisitRequest[], conversions: ConversionRequest[], giveUpAt: number): Promise<CommittedBatch>;
   close(): Promise<void>;
 }
 
 export function ingestExecutor(connection: IngestConnection, dialect: Dialect): IngestExecutor {
   return {
-    async write(visits, conversions) {
-      const result = await withLockWait(() => writeIngestBatch(connection.db, dialect, visits, conversions));
+    async write(visits, conversions, giveUpAt) {
+      const result = await withLockWait(
+        () => writeIngestBatch(connection.db, dialect, visits, conversions),
+        giveUpAt,
+      );
       return { result, durable: connection.durable() };
     },
     close: () => connection.close(),
@@ -33,12 +37,12 @@ export function ingestExecutor(connection: IngestConnection, dialect: Dialect): 
  * The SQLite ingest connection never waits for a lock on the event loop (another connection holding one
  * across awaits, the checkpoint thread starting the log over, or another process such as `vouch import`):
  * when it finds the database busy it tries the batch again a little later (waitForLock), giving the event
- * loop back meanwhile. A try that found it busy wrote nothing: the transaction was rolled back. After
- * LOCK_WAIT_MS the batch fails as unavailable.
+ * loop back meanwhile. A try that found it busy wrote nothing: the transaction was rolled back. Past
+ * `giveUpAt` the batch fails as unavailable.
  */
-async function withLockWait<T>(write: () => Promise<T>): Promise<T> {
+async function withLockWait<T>(write: () => Promise<T>, giveUpAt: number): Promise<T> {
   try {
-    return await waitForLock(write);
+    return await waitForLock(write, { giveUpAt });
   } catch (err) {
     if (isBusy(err)) throw new AppError("unavailable", "the database is busy; try again in a moment");
     throw err;
