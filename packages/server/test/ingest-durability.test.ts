@@ -1,10 +1,10 @@
 // A 2xx from the pixel means committed: every conversion answered before a SIGKILL is there after the restart.
 // And on SQLite, the ingest connection waits for a lock another connection holds without stalling the server.
 import type { ChildProcess } from "node:child_process";
-import SQLite from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { dialects, pixelPost, startTestServer } from "./support/test-server.js";
 import { adminApi, kill9, processDatabase, startVouchProcess } from "./support/vouch-process.js";
+import { holdWriteLock } from "./support/write-lock.js";
 
 const KEY = "ingest_durability_key_0123456789";
 
@@ -101,14 +101,7 @@ describe("the SQLite ingest connection and a lock held elsewhere", () => {
         url: `https://site.example/?mwr=${mark.code}`,
       });
     expect((await visit("visitor_before_lock")).status).toBe(201);
-    const other = new SQLite(t.server.database.location);
-    other.exec("begin immediate");
-    const held = {
-      release: () => {
-        other.exec("commit");
-        other.close();
-      },
-    };
+    const held = { release: holdWriteLock(t.server.database.location) };
     const visitsCounted = async () =>
       (await t.api("GET", `/api/v1/campaigns/${campaign.id}/stats`)).body.visits as number;
     return { t, held, visit, visitsCounted };

@@ -1,9 +1,9 @@
 // On SQLite, the server's own connection (the admin API, the webhook and mail workers) waits for a write lock
 // another connection holds, as `vouch import` in another process holds it, without stopping the event loop:
 // the rest of the server goes on answering meanwhile. The pixel's ingest connection: ingest-durability.test.ts.
-import SQLite from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { startTestServer } from "./support/test-server.js";
+import { holdWriteLock } from "./support/write-lock.js";
 
 describe("the server's SQLite connection and a lock held elsewhere", () => {
   /** A server with its background workers running, a campaign, and the write lock taken by another connection. */
@@ -16,12 +16,7 @@ describe("the server's SQLite connection and a lock held elsewhere", () => {
         events: ["download"],
       })
     ).body;
-    const other = new SQLite(t.server.database.location);
-    other.exec("begin immediate");
-    const release = () => {
-      other.exec("commit");
-      other.close();
-    };
+    const release = holdWriteLock(t.server.database.location);
     const join = (email: string) => t.api("POST", `/api/v1/campaigns/${campaign.id}/subscribers`, { email });
     const emails = async () =>
       (

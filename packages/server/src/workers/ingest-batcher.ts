@@ -1,4 +1,4 @@
-import { LOCK_WAIT_MS } from "@vouch/db";
+import { isBusy, LOCK_WAIT_MS } from "@vouch/db";
 import { AppError } from "../errors.js";
 import type { ConversionRequest, RecordConversionOutcome } from "../use-cases/record-conversions.js";
 import type { VisitRequest } from "../use-cases/record-visits.js";
@@ -77,7 +77,7 @@ export class IngestBatcher {
       } catch (err) {
         // Alone, the one request fails; so does every request of a batch that waited out the lock (each
         // retried alone would wait as long again, in turn).
-        if (visits.length + conversions.length === 1 || isUnavailable(err)) {
+        if (visits.length + conversions.length === 1 || isBusy(err)) {
           for (const job of [...visits, ...conversions]) job.reject(err);
           continue;
         }
@@ -95,8 +95,11 @@ export class IngestBatcher {
    * request was queued, so that no request waits longer in all, however many batches queued before it.
    */
   private write(visits: VisitJob[], conversions: ConversionJob[]): Promise<CommittedBatch> {
-    let oldest = Number.POSITIVE_INFINITY;
-    for (const job of [...visits, ...conversions]) oldest = Math.min(oldest, job.queuedAt);
+    // Each queue is in arrival order: its first job is its oldest.
+    const oldest = Math.min(
+      visits[0]?.queuedAt ?? Number.POSITIVE_INFINITY,
+      conversions[0]?.queuedAt ?? Number.POSITIVE_INFINITY,
+    );
     return this.executor.write(
       visits.map((j) => j.request),
       conversions.map((j) => j.request),
@@ -134,5 +137,3 @@ export class IngestBatcher {
     }
   }
 }
-
-const isUnavailable = (err: unknown) => err instanceof AppError && err.code === "unavailable";
