@@ -88,6 +88,17 @@ function watchDatabase() {
     stats.prepared(sql, performance.now() - started);
     return stmt;
   };
+  // A statement's text is read once: `source` builds a new string on every read, which, for each statement
+  // run, would charge the server for the probe's own work.
+  const sources = new WeakMap();
+  const sourceOf = (stmt) => {
+    let sql = sources.get(stmt);
+    if (sql === undefined) {
+      sql = stmt.source;
+      sources.set(stmt, sql);
+    }
+    return sql;
+  };
   for (const method of ["run", "all", "get"]) {
     const original = Statement.prototype[method];
     Statement.prototype[method] = function timed(...args) {
@@ -95,7 +106,7 @@ function watchDatabase() {
       try {
         return original.apply(this, args);
       } finally {
-        stats.ran(this.database, this.source, started, performance.now());
+        stats.ran(this.database, sourceOf(this), started, performance.now());
       }
     };
   }
@@ -133,9 +144,9 @@ class DatabaseStats {
 
   /** `connection`: the better-sqlite3 Database or pg Client, so that each one's begin pairs with its commit. */
   ran(connection, sql, started, ended) {
-    const head = sql.trimStart().slice(0, 9).toLowerCase();
-    if (head.startsWith("begin")) this.#openSince.set(connection, started);
-    else if (head.startsWith("commit") || head.startsWith("rollback")) {
+    const kind = kindOf(sql);
+    if (kind === "begin") this.#openSince.set(connection, started);
+    else if (kind === "end") {
       const since = this.#openSince.get(connection);
       if (since !== undefined) {
         this.#openSince.delete(connection);
@@ -183,6 +194,22 @@ class DatabaseStats {
 }
 
 const shapeCache = new Map();
+const kindCache = new Map();
+
+/** Whether a statement begins a transaction, ends one, or neither (remembered by text). */
+function kindOf(sql) {
+  let kind = kindCache.get(sql);
+  if (kind === undefined) {
+    const head = sql.trimStart().slice(0, 9).toLowerCase();
+    kind = head.startsWith("begin")
+      ? "begin"
+      : head.startsWith("commit") || head.startsWith("rollback")
+        ? "end"
+        : "other";
+    if (kindCache.size < 10_000) kindCache.set(sql, kind);
+  }
+  return kind;
+}
 
 /**
  * Set-based queries vary with the batch: `in (?, ?, ?)`, multi-row `values` and `case … when` lists are folded

@@ -1,10 +1,26 @@
 import { extractCustomData } from "@vouch/core";
-import type { z } from "zod";
+import { z } from "zod";
 import { AppError } from "../errors.js";
+
+/**
+ * Each schema compiled once (z.compile): a generated check that answers well-formed input several times faster
+ * than zod's runtime, which it hands anything else to, so that a refusal and its message are the runtime's.
+ * A schema the compiler cannot model is used as it is.
+ */
+const compiled = new WeakMap<z.ZodType, z.ZodType>();
+
+function compiledSchema<S extends z.ZodType>(schema: S): S {
+  let fast = compiled.get(schema);
+  if (!fast) {
+    fast = z.compile(schema);
+    compiled.set(schema, fast);
+  }
+  return fast as S;
+}
 
 /** Validates input with a core schema; the first problem becomes a 400 naming the field and the reason. */
 export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const result = schema.safeParse(value);
+  const result = compiledSchema(schema).safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   // An unknown field is named by its own path, so that `field` points at what to remove.
