@@ -1,8 +1,10 @@
+import { createServer } from "node:http";
 import Fastify, { type FastifyInstance } from "fastify";
 import { bearerMatches } from "./auth/admin-key.js";
 import type { AppContext } from "./context.js";
 import { AppError } from "./errors.js";
 import { installErrorHandler } from "./http/error-handler.js";
+import { type PixelFront, pixelFront } from "./http/pixel-front.js";
 import { fastifyTrustProxy } from "./http/trust-proxy.js";
 import { campaignRoutes } from "./routes/campaigns.js";
 import { collectRoutes } from "./routes/collect.js";
@@ -28,12 +30,32 @@ export interface AppOptions {
 
 /** The HTTP surface: public routes (pixel script and collection) and the admin API behind the secret key. */
 export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  let front: PixelFront | undefined;
   const app = Fastify({
     logger: options.logger ? { level: "info" } : false,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     // Behind a reverse proxy, request.ip (the per-address rate limits' key) is the visitor's, not the proxy's.
     trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
+    // The pixel's visits and conversions are served ahead of Fastify (pixel-front.ts), unless requests are logged.
+    serverFactory: (fastifyListener, opts) => {
+      if (!options.logger) front = pixelFront(ctx, fastifyListener);
+      const server = createServer(front?.listener ?? fastifyListener);
+      // As Fastify sets up a server it makes itself.
+      const timeouts = opts as {
+        keepAliveTimeout?: number;
+        requestTimeout?: number;
+        connectionTimeout?: number;
+      };
+      server.keepAliveTimeout = timeouts.keepAliveTimeout ?? 72_000;
+      server.requestTimeout = timeouts.requestTimeout ?? 0;
+      server.setTimeout(timeouts.connectionTimeout ?? 0);
+      return server;
+    },
+  });
+  app.addHook("preClose", (done) => {
+    front?.stop();
+    done();
   });
   installErrorHandler(app);
 

@@ -32,35 +32,55 @@ export function collectRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.post("/api/v1/collect/visit", { bodyLimit: CONVERSION_BODY_LIMIT }, async (request, reply) => {
-    const input = parse(pixelVisitInput, request.body);
-    const campaign = await campaignByKey(ctx, input.k);
-    const visit = await ctx.ingest.recordVisit({ campaign, input, now: ctx.clock() });
-    return reply.status(201).send(visit);
+    const answer = await collectVisit(ctx, request.body);
+    return reply.status(answer.status).send(answer.body);
   });
 
   app.post("/api/v1/collect/track", { bodyLimit: CONVERSION_BODY_LIMIT }, async (request, reply) => {
-    const { k, vid, event, data, refs } = parse(pixelTrackInput, request.body);
-    const custom = parseCustomData((request.body as { data?: unknown }).data);
-    const campaign = await campaignByKey(ctx, k);
-    assertAcceptsConversion(campaign, event, data);
-    const outcome = await ctx.ingest.recordConversion({
-      campaign,
-      event,
-      fields: data,
-      data: custom,
-      channel: "pixel",
-      visitorId: vid ?? null,
-      refs,
-      now: ctx.clock(),
-    });
-    return reply.status(outcome.created ? 201 : 200).send({
-      id: outcome.conversion.id,
-      created: outcome.created,
-      referred: outcome.conversion.referrer_id !== null,
-    });
+    const answer = await collectTrack(ctx, request.body);
+    return reply.status(answer.status).send(answer.body);
   });
 
   collectIdentifyRoute(app, ctx);
+}
+
+export interface PixelAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** A landing through a referral link: recorded by group commit, answered once committed. */
+export async function collectVisit(ctx: AppContext, body: unknown): Promise<PixelAnswer> {
+  const input = parse(pixelVisitInput, body);
+  const campaign = await campaignByKey(ctx, input.k);
+  const visit = await ctx.ingest.recordVisit({ campaign, input, now: ctx.clock() });
+  return { status: 201, body: visit };
+}
+
+/** rht("track", event, data): recorded once per email by group commit, answered once committed. */
+export async function collectTrack(ctx: AppContext, body: unknown): Promise<PixelAnswer> {
+  const { k, vid, event, data, refs } = parse(pixelTrackInput, body);
+  const custom = parseCustomData((body as { data?: unknown }).data);
+  const campaign = await campaignByKey(ctx, k);
+  assertAcceptsConversion(campaign, event, data);
+  const outcome = await ctx.ingest.recordConversion({
+    campaign,
+    event,
+    fields: data,
+    data: custom,
+    channel: "pixel",
+    visitorId: vid ?? null,
+    refs,
+    now: ctx.clock(),
+  });
+  return {
+    status: outcome.created ? 201 : 200,
+    body: {
+      id: outcome.conversion.id,
+      created: outcome.created,
+      referred: outcome.conversion.referrer_id !== null,
+    },
+  };
 }
 
 async function campaignByKey(ctx: AppContext, publicKey: string) {
