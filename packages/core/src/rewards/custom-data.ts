@@ -10,6 +10,7 @@ const KEY_RULE = "may hold letters, digits and _ only, at most 40 characters";
 
 /** The seed's data fields (email, first_name, …): stored in columns of their own, never as custom fields. */
 export const SEED_DATA_KEYS: readonly string[] = Object.freeze(Object.keys(conversionData));
+const SEED_KEY_SET: ReadonlySet<string> = new Set(SEED_DATA_KEYS);
 
 // Null and "" mean "not sent", as for the seed's own fields; numbers and booleans are kept in their string form
 // so a condition compares one type only.
@@ -70,8 +71,10 @@ export function extractCustomData(
   data: Record<string, unknown>,
   knownKeys: readonly string[] = SEED_DATA_KEYS,
 ): CustomDataResult {
-  const known = new Set(knownKeys);
+  const known = knownKeys === SEED_DATA_KEYS ? SEED_KEY_SET : new Set(knownKeys);
   const extras = Object.fromEntries(Object.entries(data).filter(([key]) => !known.has(key)));
+  // Most conversions carry the seed's fields only: nothing to check, nothing kept.
+  if (Object.keys(extras).length === 0) return { ok: true, data: {} };
   const parsed = conversionCustomData.safeParse(extras);
   if (parsed.success) return { ok: true, data: parsed.data };
   const issue = parsed.error.issues[0];

@@ -20,4 +20,15 @@ export function campaignView(c: CampaignRow) {
   };
 }
 
-export const campaignEvents = (c: CampaignRow): string[] => JSON.parse(c.events) as string[];
+/** Parsed once per distinct `events` text: every pixel conversion checks its event against them. */
+const eventsByText = new Map<string, readonly string[]>();
+
+export function campaignEvents(c: CampaignRow): readonly string[] {
+  let events = eventsByText.get(c.events);
+  if (!events) {
+    events = Object.freeze(JSON.parse(c.events) as string[]);
+    if (eventsByText.size >= 1_000) eventsByText.clear();
+    eventsByText.set(c.events, events);
+  }
+  return events;
+}
