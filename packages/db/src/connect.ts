@@ -100,9 +100,6 @@ export function openIngestConnection(
   const sqlite = new SQLite(database.location);
   tuneSqlite(sqlite);
   sqlite.pragma("synchronous = NORMAL");
-  // A batch's multi-row statements keep their temporary structures in memory (bounded by the batch size):
-  // with SQLite's default each batch or two created, wrote and unlinked a file in the temp directory.
-  sqlite.pragma("temp_store = MEMORY");
   if (options.checkpointThread) sqlite.pragma("wal_autocheckpoint = 0");
   sqlite.pragma("busy_timeout = 0");
   const wal = new WalSync(`${database.location}-wal`);
