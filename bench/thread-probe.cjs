@@ -99,10 +99,11 @@ function watchDatabase() {
     }
     return sql;
   };
-  for (const method of ["run", "all", "get"]) {
+  // Without statement stats only a transaction's begin and end need seeing, and the driver runs those with
+  // `run`: `all` and `get` stay untouched, and `run` passes other statements straight through.
+  for (const method of stats.byShape ? ["run", "all", "get"] : ["run"]) {
     const original = Statement.prototype[method];
     Statement.prototype[method] = function timed(...args) {
-      // Without statement stats only a transaction's begin and end need seeing: the rest run untouched.
       if (!stats.byShape && kindOf(sourceOf(this)) === "other") return original.apply(this, args);
       const started = performance.now();
       try {
