@@ -11,10 +11,11 @@ import { collectTrack, collectVisit, type PixelAnswer } from "../routes/collect.
 import { CONVERSION_BODY_LIMIT } from "../routes/conversions.js";
 import { errorAnswer, internalError } from "./error-handler.js";
 
-const ROUTES: Record<string, (ctx: AppContext, body: unknown) => Promise<PixelAnswer>> = {
-  "/api/v1/collect/visit": collectVisit,
-  "/api/v1/collect/track": collectTrack,
-};
+// A Map, so that no request target can name an inherited property of a plain object.
+const ROUTES = new Map<string, (ctx: AppContext, body: unknown) => Promise<PixelAnswer>>([
+  ["/api/v1/collect/visit", collectVisit],
+  ["/api/v1/collect/track", collectTrack],
+]);
 
 export interface PixelFront {
   listener: RequestListener;
@@ -26,7 +27,7 @@ export function pixelFront(ctx: AppContext, fastify: RequestListener): PixelFron
   let serving = true;
   let errors = 0;
   const listener: RequestListener = (req, res) => {
-    const route = serving && req.method === "POST" ? ROUTES[req.url ?? ""] : undefined;
+    const route = serving && req.method === "POST" ? ROUTES.get(req.url ?? "") : undefined;
     const length = Number(req.headers["content-length"]);
     if (
       !route ||
