@@ -11,6 +11,7 @@ export function summarize(runs, workloads, targets) {
       const mine = runs.filter((r) => r.workload === workload && r.target === target);
       if (mine.length === 0) continue;
       const groupCommit = mine.filter((r) => r.server.groupCommit);
+      const synced = groupCommit.filter((r) => r.server.groupCommit.syncs);
       rows.push({
         workload,
         target,
@@ -32,6 +33,14 @@ export function summarize(runs, workloads, targets) {
                 busyShare: median(
                   groupCommit.map((r) => r.server.groupCommit.transactionMs / r.server.wallMs),
                 ),
+                ...(synced.length
+                  ? {
+                      syncs: {
+                        p50Ms: median(synced.map((r) => r.server.groupCommit.syncs.p50Ms)),
+                        p99Ms: median(synced.map((r) => r.server.groupCommit.syncs.p99Ms)),
+                      },
+                    }
+                  : {}),
               },
             }
           : {}),
@@ -115,7 +124,10 @@ export function printReport({ meta, summary, commitChecks, verdicts }) {
     const g = r.groupCommit;
     out.push(
       `group commit, ${r.workload}: ${g.requestsPerTransaction.toFixed(1)} requests/transaction, ` +
-        `${g.meanTransactionMs.toFixed(2)} ms/transaction, a transaction open ${Math.round(g.busyShare * 100)}% of the run`,
+        `${g.meanTransactionMs.toFixed(2)} ms/transaction, a transaction open ${Math.round(g.busyShare * 100)}% of the run` +
+        (g.syncs
+          ? `; then the log's sync: p50 ${g.syncs.p50Ms.toFixed(2)} ms, p99 ${g.syncs.p99Ms.toFixed(2)} ms`
+          : ""),
     );
   }
   for (const c of commitChecks) {

@@ -281,7 +281,13 @@ function serverFigures(stats) {
       .map((t) => ({ threadId: t.threadId, main: t.main, file: t.profile })),
   };
   if (transactions > 0) {
-    figures.groupCommit = { transactions, transactionMs: db.reduce((ms, d) => ms + d.transactionMs, 0) };
+    const syncs = db.map((d) => d.syncs).filter(Boolean);
+    figures.groupCommit = {
+      transactions,
+      transactionMs: db.reduce((ms, d) => ms + d.transactionMs, 0),
+      // SQLite only: the server's one log sync (a thread of the same process never syncs it as well).
+      ...(syncs.length === 1 ? { syncs: syncs[0] } : {}),
+    };
   }
   const shapes = new Map();
   for (const s of db.flatMap((d) => d.statements ?? [])) {

@@ -1,13 +1,15 @@
 // Loaded with --require into both benchmark targets, and so into every thread they start (Node runs --require
 // preloads in worker threads too; --import ones it does not). Each thread measures itself during a window the
 // parent opens and closes over a BroadcastChannel: its event-loop utilisation, optionally a CPU profile, and in
-// Vouch its database work — transactions (begin to commit) and, when asked, every statement by shape.
+// Vouch its database work — transactions (begin to commit), the syncs that make commits durable and, when asked,
+// every statement by shape.
 // CommonJS because a preload that reaches worker threads must be.
 const { BroadcastChannel, threadId, isMainThread } = require("node:worker_threads");
 const { performance } = require("node:perf_hooks");
-const { createRequire } = require("node:module");
+const { createRequire, syncBuiltinESMExports } = require("node:module");
 const inspector = require("node:inspector");
-const { writeFileSync } = require("node:fs");
+const fs = require("node:fs");
+const { writeFileSync } = fs;
 const { join } = require("node:path");
 
 const CHANNEL = "vouch-bench-thread-probe";
@@ -113,6 +115,17 @@ function watchDatabase() {
       }
     };
   }
+  // On SQLite the server makes its commits durable with fdatasync of the log, off the event loop (WalSync):
+  // time each one from the call to its callback. ESM imports of node:fs see the wrapper once synced.
+  const fdatasync = fs.fdatasync;
+  fs.fdatasync = function timedFdatasync(fd, callback) {
+    const started = performance.now();
+    return fdatasync.call(this, fd, (...args) => {
+      stats.synced(performance.now() - started);
+      callback(...args);
+    });
+  };
+  syncBuiltinESMExports();
   const pg = fromDb("pg");
   const query = pg.Client.prototype.query;
   pg.Client.prototype.query = function timedQuery(config, ...rest) {
@@ -133,6 +146,7 @@ class DatabaseStats {
   #openSince = new WeakMap();
   #transactions = 0;
   #transactionMs = 0;
+  #syncMs = [];
 
   constructor(byShape) {
     this.byShape = byShape;
@@ -163,7 +177,12 @@ class DatabaseStats {
     e.runMs += ended - started;
   }
 
+  synced(ms) {
+    this.#syncMs.push(ms);
+  }
+
   reset() {
+    this.#syncMs = [];
     this.#shapes = new Map();
     this.#transactions = 0;
     this.#transactionMs = 0;
@@ -173,9 +192,21 @@ class DatabaseStats {
     const statements = [...this.#shapes]
       .map(([sql, e]) => ({ sql: sql.slice(0, 160), ...e }))
       .sort((a, b) => b.prepareMs + b.runMs - (a.prepareMs + a.runMs));
+    const syncs = this.#syncMs.sort((a, b) => a - b);
+    const at = (q) => syncs[Math.min(syncs.length - 1, Math.floor(q * syncs.length))];
     return {
       transactions: this.#transactions,
       transactionMs: this.#transactionMs,
+      ...(syncs.length > 0
+        ? {
+            syncs: {
+              count: syncs.length,
+              meanMs: syncs.reduce((sum, ms) => sum + ms, 0) / syncs.length,
+              p50Ms: at(0.5),
+              p99Ms: at(0.99),
+            },
+          }
+        : {}),
       ...(this.byShape ? { statements } : {}),
     };
   }
