@@ -100,6 +100,11 @@ export function openIngestConnection(
   const sqlite = new SQLite(database.location);
   tuneSqlite(sqlite);
   sqlite.pragma("synchronous = NORMAL");
+  // A batch's multi-row insert into conversions could fail midway through its rows, so SQLite keeps a
+  // statement journal: a copy of every page the statement changes. Past 64 KB it spills that copy to a file in
+  // the temp directory, which it creates, writes and unlinks: about every second batch of 16 conversions.
+  // In memory instead, bounded by the batch size (VOUCH_INGEST_BATCH_MAX).
+  sqlite.pragma("temp_store = MEMORY");
   if (options.checkpointThread) sqlite.pragma("wal_autocheckpoint = 0");
   sqlite.pragma("busy_timeout = 0");
   const wal = new WalSync(`${database.location}-wal`);
