@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import { migrateToLatest, openDatabase, openIngestConnection } from "@vouch/db";
 import SQLite from "better-sqlite3";
 import { writeIngestBatch } from "../packages/server/dist/use-cases/write-ingest-batch.js";
+import { randomVisitorId, shopperEmail } from "./keys.js";
 import { median } from "./stats.js";
 
 const { values: opts, positionals } = parseArgs({
@@ -119,7 +120,7 @@ async function seed(db) {
 /** What the collect routes hand the batcher, shaped like the HTTP benchmark's requests. */
 function request(campaign, n) {
   const code = `CODE${n % AMBASSADORS}`;
-  const vid = `v${n.toString(36).padStart(20, "0")}`;
+  const vid = randomVisitorId();
   const now = Date.now();
   if (workload === "visits") {
     return {
@@ -128,7 +129,7 @@ function request(campaign, n) {
       now,
     };
   }
-  const email = `buyer${n}@ingest.example`;
+  const email = shopperEmail(n, "ingest.example");
   return {
     campaign,
     event: "download",

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrateToLatest, openDatabase, tuneSqlite } from "@vouch/db";
 import SQLite from "better-sqlite3";
+import { randomVisitorId, shopperEmail } from "./keys.js";
 import { median } from "./stats.js";
 
 const CAMPAIGN = "cmp_ceiling";
@@ -22,7 +23,7 @@ const shapes = {
       return {
         id: rowId("vis", now, n),
         campaign_id: CAMPAIGN,
-        visitor_id: `v${n.toString(36).padStart(20, "0")}`,
+        visitor_id: randomVisitorId(),
         code: ambassador.code,
         subscriber_id: ambassador.id,
         source: "direct_visit",
@@ -39,7 +40,7 @@ const shapes = {
         id: rowId("cnv", now, n),
         campaign_id: CAMPAIGN,
         event: "download",
-        email: `buyer${n}@ceiling.bench.example`,
+        email: shopperEmail(n, "ceiling.bench.example"),
         first_name: "Bench",
         last_name: `Buyer ${n}`,
         amount_minor: 1570,
@@ -51,7 +52,7 @@ const shapes = {
         channel: "pixel",
         referrer_id: referred ? ambassador.id : null,
         referral_code: referred ? ambassador.code : null,
-        visitor_id: `v${n.toString(36).padStart(20, "0")}`,
+        visitor_id: randomVisitorId(),
         data: null,
         created_at: now,
       };

@@ -1,4 +1,5 @@
 // What the pixel sends, one distinct request after another: the bodies both targets receive.
+import { randomVisitorId, shopperEmail } from "./keys.js";
 
 /** Landings through referral links: a new visitor each time, the ambassadors' codes in turn. */
 export const visits = {
@@ -10,7 +11,7 @@ export const visits = {
     return {
       body: JSON.stringify({
         k: ctx.publicKey,
-        vid: visitorId(ctx.tag, n),
+        vid: randomVisitorId(),
         code,
         url: `https://site.example/?mwr=${code}`,
         referrer: "",
@@ -28,13 +29,13 @@ export const conversions = {
   path: "/api/v1/collect/track",
   /** @param {{ publicKey: string, codes: string[], tag: string }} ctx @param {number} n */
   body(ctx, n) {
-    const email = conversionEmail(ctx.tag, n);
+    const email = shopperEmail(n, runDomain(ctx.tag));
     const code = ctx.codes[n % ctx.codes.length];
     return {
       email,
       body: JSON.stringify({
         k: ctx.publicKey,
-        vid: visitorId(ctx.tag, n),
+        vid: randomVisitorId(),
         event: "download",
         data: {
           email,
@@ -53,12 +54,4 @@ export const conversions = {
 /** The emails of one run share a domain, so the run's rows can be picked out of the export. */
 export function runDomain(tag) {
   return `${tag}.bench.example`;
-}
-
-function conversionEmail(tag, n) {
-  return `buyer${n}@${runDomain(tag)}`;
-}
-
-function visitorId(tag, n) {
-  return `${tag}-${n.toString(36).padStart(8, "0")}`;
 }
