@@ -5,8 +5,12 @@ import { openWalCheckpointer } from "@vouch/db";
 
 const port = parentPort;
 if (!port) throw new Error("checkpoint-thread runs as a worker thread");
-const { path, intervalMs } = workerData as { path: string; intervalMs: number };
-const checkpointer = openWalCheckpointer(path);
+const { path, intervalMs, restartPages } = workerData as {
+  path: string;
+  intervalMs: number;
+  restartPages?: number;
+};
+const checkpointer = openWalCheckpointer(path, restartPages);
 
 const timer = setInterval(() => {
   try {

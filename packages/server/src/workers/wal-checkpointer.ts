@@ -19,7 +19,8 @@ export class WalCheckpointer {
 
   constructor(
     private readonly path: string,
-    private readonly intervalMs = 100,
+    /** `restartPages`: the log's length that starts it over (openWalCheckpointer's default unless given). */
+    private readonly options: { intervalMs?: number; restartPages?: number } = {},
     private readonly log: (line: string) => void = (line) => console.error(line),
   ) {
     this.worker = this.spawn();
@@ -36,7 +37,8 @@ export class WalCheckpointer {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(THREAD_ENTRY, { workerData: { path: this.path, intervalMs: this.intervalMs } });
+    const { intervalMs = 100, restartPages } = this.options;
+    const worker = new Worker(THREAD_ENTRY, { workerData: { path: this.path, intervalMs, restartPages } });
     this.alive = true;
     worker.on("message", (msg: { error?: string }) => {
       if (msg.error) this.log(`vouch: checkpoint failed, will retry: ${msg.error}`);
