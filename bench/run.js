@@ -285,7 +285,7 @@ function serverFigures(stats) {
     figures.groupCommit = {
       transactions,
       transactionMs: db.reduce((ms, d) => ms + d.transactionMs, 0),
-      // SQLite only: the server's one log sync (a thread of the same process never syncs it as well).
+      // SQLite only, and only the main thread syncs the log (WalSync): one thread's figures.
       ...(syncs.length === 1 ? { syncs: syncs[0] } : {}),
     };
   }

@@ -131,11 +131,11 @@ const WAL_RESTART_PAGES = 16_000;
 /**
  * A connection for a checkpoint thread. Each `checkpoint()` copies what the log holds into the database file
  * without waiting for anyone (PASSIVE). Commits go on meanwhile, so under steady load the log is never quite
- * caught up, and SQLite starts it over from the beginning only once it is: past `restartPages` a
- * RESTART takes the write lock, copies what was committed since and lets the next commit start the log over,
- * so that it keeps its size instead of growing without end. Writers find the database busy meanwhile (the
- * ingest connection retries; the others wait). When readers still use the log (a long export), it
- * gives up after a few milliseconds and tries again next time.
+ * caught up, and SQLite starts it over from the beginning only once it is: past `restartPages` a RESTART takes
+ * the write lock, copies what was committed since and lets the next commit start the log over, so that it keeps
+ * its size instead of growing without end. Writers find the database busy meanwhile (the ingest connection
+ * retries; the others wait). When readers still use the log (a long export), it gives up after a few
+ * milliseconds and tries again next time.
  */
 export function openWalCheckpointer(
   path: string,
