@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { migrateToLatest, openDatabase, openIngestConnection } from "@vouch/db";
 import SQLite from "better-sqlite3";
 import { writeIngestBatch } from "../packages/server/dist/use-cases/write-ingest-batch.js";
-import { randomVisitorId, shopperEmail } from "./keys.js";
+import { newVisitorId, shopperEmail } from "./keys.js";
 import { median } from "./stats.js";
 
 const { values: opts, positionals } = parseArgs({
@@ -120,7 +120,7 @@ async function seed(db) {
 /** What the collect routes hand the batcher, shaped like the HTTP benchmark's requests. */
 function request(campaign, n) {
   const code = `CODE${n % AMBASSADORS}`;
-  const vid = randomVisitorId();
+  const vid = newVisitorId();
   const now = Date.now();
   if (workload === "visits") {
     return {

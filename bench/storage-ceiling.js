@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrateToLatest, openDatabase, tuneSqlite } from "@vouch/db";
 import SQLite from "better-sqlite3";
-import { randomVisitorId, shopperEmail } from "./keys.js";
+import { newVisitorId, shopperEmail } from "./keys.js";
 import { median } from "./stats.js";
 
 const CAMPAIGN = "cmp_ceiling";
@@ -23,7 +23,7 @@ const shapes = {
       return {
         id: rowId("vis", now, n),
         campaign_id: CAMPAIGN,
-        visitor_id: randomVisitorId(),
+        visitor_id: newVisitorId(),
         code: ambassador.code,
         subscriber_id: ambassador.id,
         source: "direct_visit",
@@ -52,7 +52,7 @@ const shapes = {
         channel: "pixel",
         referrer_id: referred ? ambassador.id : null,
         referral_code: referred ? ambassador.code : null,
-        visitor_id: randomVisitorId(),
+        visitor_id: newVisitorId(),
         data: null,
         created_at: now,
       };

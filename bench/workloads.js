@@ -1,5 +1,5 @@
 // What the pixel sends, one distinct request after another: the bodies both targets receive.
-import { randomVisitorId, shopperEmail } from "./keys.js";
+import { newVisitorId, shopperEmail } from "./keys.js";
 
 /** Landings through referral links: a new visitor each time, the ambassadors' codes in turn. */
 export const visits = {
@@ -11,7 +11,7 @@ export const visits = {
     return {
       body: JSON.stringify({
         k: ctx.publicKey,
-        vid: randomVisitorId(),
+        vid: newVisitorId(),
         code,
         url: `https://site.example/?mwr=${code}`,
         referrer: "",
@@ -35,7 +35,7 @@ export const conversions = {
       email,
       body: JSON.stringify({
         k: ctx.publicKey,
-        vid: randomVisitorId(),
+        vid: newVisitorId(),
         event: "download",
         data: {
           email,

@@ -183,7 +183,7 @@ describe("landing through a referral link", () => {
     const visit = collector.posts("visit")[0]!;
     expect(visit).toEqual({
       k: KEY,
-      vid: expect.stringMatching(/^[\w-]{22}$/),
+      vid: expect.stringMatching(/^[0-9a-v]{9}[\w-]{16}$/),
       code: "MARK-1",
       url: `${site.origin}/?mwr=MARK-1`,
       referrer: `${site.origin}/from`,
