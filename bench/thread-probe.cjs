@@ -11,6 +11,7 @@ const inspector = require("node:inspector");
 const fs = require("node:fs");
 const { writeFileSync } = fs;
 const { join } = require("node:path");
+const { percentile } = require("./stats.js");
 
 const CHANNEL = "vouch-bench-thread-probe";
 
@@ -193,7 +194,6 @@ class DatabaseStats {
       .map(([sql, e]) => ({ sql: sql.slice(0, 160), ...e }))
       .sort((a, b) => b.prepareMs + b.runMs - (a.prepareMs + a.runMs));
     const syncs = this.#syncMs.sort((a, b) => a - b);
-    const at = (q) => syncs[Math.min(syncs.length - 1, Math.floor(q * syncs.length))];
     return {
       transactions: this.#transactions,
       transactionMs: this.#transactionMs,
@@ -202,8 +202,8 @@ class DatabaseStats {
             syncs: {
               count: syncs.length,
               meanMs: syncs.reduce((sum, ms) => sum + ms, 0) / syncs.length,
-              p50Ms: at(0.5),
-              p99Ms: at(0.99),
+              p50Ms: percentile(syncs, 0.5),
+              p99Ms: percentile(syncs, 0.99),
             },
           }
         : {}),
